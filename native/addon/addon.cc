@@ -1,0 +1,15 @@
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  cq::addon::registerRuntime(env, exports);
+  cq::addon::registerKernels(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(cipherquant, init)

@@ -1,0 +1,239 @@
+// Quantization and de-quantization of tensors with fixed options and parameters:
+//   quant(x)   = clip(rint(x / scale + zeroPoint), qmin, qmax)
+//   dequant(q) = scale * (q - zeroPoint)
+// Widths follow the reference (numpy 1.26): a float32 tensor is divided and shifted in float32
+// (scale and a scalar zero point are rounded to float32 first), a float64 one in float64, and a
+// per-channel zero point is added in float64. De-quantized values are always float64.
+
+import { Tensor } from '../tensor';
+import { checkRecord, decodeBoolean } from './json';
+import { QuantizationOptions, type QuantizationOptionsJSON } from './options';
+import { UniformQuantizationParameters, type UniformQuantizationParametersJSON } from './parameters';
+import { roundHalfToEven } from './rounding';
+import { MinMaxQuantizationStats, type MinMaxQuantizationStatsJSON } from './stats';
+import { checkNonEmpty, notFinite, toTensor, type TensorInput } from './values';
+import { broadcastZeroPoint } from './zero-point';
+
+export interface UniformQuantizerInit {
+  options: QuantizationOptions;
+  /** The calibration range the parameters came from; optional, kept for reports and equality. */
+  stats?: MinMaxQuantizationStats | null;
+  params: UniformQuantizationParameters;
+  /** Skip clipping, for values that are known to be in range or must not be bounded. */
+  noClipping?: boolean;
+}
+
+export interface UniformQuantizerJSON {
+  options: QuantizationOptionsJSON;
+  stats: MinMaxQuantizationStatsJSON | null;
+  params: UniformQuantizationParametersJSON;
+  noClipping: boolean;
+}
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+export class UniformQuantizer {
+  readonly options: QuantizationOptions;
+  readonly stats: MinMaxQuantizationStats | null;
+  readonly params: UniformQuantizationParameters;
+  readonly noClipping: boolean;
+
+  constructor(init: UniformQuantizerInit) {
+    if (typeof init !== 'object' || init === null) throw new TypeError('UniformQuantizer needs { options, params }');
+    const known = ['options', 'stats', 'params', 'noClipping'];
+    const unknown = Object.keys(init).filter((key) => !known.includes(key));
+    if (unknown.length > 0) throw new TypeError(`unknown UniformQuantizer field(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    const { options, stats = null, params, noClipping = false } = init;
+    if (!(options instanceof QuantizationOptions)) throw new TypeError('UniformQuantizer options must be a QuantizationOptions');
+    if (!(params instanceof UniformQuantizationParameters)) {
+      throw new TypeError('UniformQuantizer params must be a UniformQuantizationParameters');
+    }
+    if (stats !== null && !(stats instanceof MinMaxQuantizationStats)) {
+      throw new TypeError('UniformQuantizer stats must be a MinMaxQuantizationStats or null');
+    }
+    if (typeof noClipping !== 'boolean') throw new TypeError('UniformQuantizer noClipping must be a boolean');
+    this.options = options;
+    this.stats = stats;
+    this.params = params;
+    this.noClipping = noClipping;
+    Object.freeze(this);
+  }
+
+  get nBits(): number {
+    return this.options.nBits;
+  }
+
+  get scale(): number {
+    return this.params.scale;
+  }
+
+  get zeroPoint(): UniformQuantizationParameters['zeroPoint'] {
+    return this.params.zeroPoint;
+  }
+
+  get offset(): number {
+    return this.params.offset;
+  }
+
+  /** Smallest integer after clipping: -offset, one more in narrow range (e.g. -127 for int8). */
+  get qmin(): number {
+    return -this.params.offset + (this.options.isNarrow ? 1 : 0);
+  }
+
+  /** Largest integer after clipping: 2^n - 1 - offset. */
+  get qmax(): number {
+    return 2 ** this.options.nBits - 1 - this.params.offset;
+  }
+
+  /**
+   * Integers for `values` (any shape; same shape out). Pass `out` to reuse a buffer of the
+   * same length. NaN and infinities are errors, as are results outside int32 with noClipping.
+   */
+  quant(values: TensorInput, out?: Int32Array): Tensor<'int32'> {
+    const tensor = toTensor(values);
+    checkNonEmpty(tensor, 'values');
+    const data = tensor.data;
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      throw new TypeError('cannot quantize int64 values: they are not real numbers to map to integers');
+    }
+    const result = outputBuffer(out, Int32Array, data.length);
+    const { scale, zeroPoint } = this.params;
+    const clip = !this.noClipping;
+    const qmin = this.qmin;
+    const qmax = this.qmax;
+
+    if (typeof zeroPoint === 'number' && data instanceof Float64Array) {
+      quantFloat64(data, result, scale, zeroPoint, clip, qmin, qmax);
+    } else if (typeof zeroPoint === 'number' && data instanceof Float32Array) {
+      quantFloat32(data, result, Math.fround(scale), Math.fround(zeroPoint), clip, qmin, qmax);
+    } else {
+      // rare paths (integer inputs, per-channel zero points): one general loop
+      const isFloat32 = data instanceof Float32Array;
+      const zp = typeof zeroPoint === 'number' ? null : broadcastZeroPoint(zeroPoint, tensor.shape);
+      const scalarZp = typeof zeroPoint === 'number' ? (isFloat32 ? Math.fround(zeroPoint) : zeroPoint) : 0;
+      const divisor = isFloat32 ? Math.fround(scale) : scale;
+      for (let i = 0; i < data.length; i++) {
+        const x = data[i];
+        if (!Number.isFinite(x)) throw notFinite('values', i, x);
+        let y = x / divisor;
+        if (isFloat32) y = Math.fround(y);
+        if (zp !== null) y += zp[i];
+        else y = isFloat32 ? Math.fround(y + scalarZp) : y + scalarZp;
+        result[i] = toInteger(y, clip, qmin, qmax, i);
+      }
+    }
+    return new Tensor(result, tensor.shape);
+  }
+
+  /** Floats (float64) for integers `qvalues`. Float inputs must hold integers. */
+  dequant(qvalues: TensorInput, out?: Float64Array): Tensor<'float64'> {
+    const tensor = toTensor(qvalues);
+    checkNonEmpty(tensor, 'qvalues');
+    const q = integerData(tensor);
+    const result = outputBuffer(out, Float64Array, q.length);
+    const { scale, zeroPoint } = this.params;
+    if (typeof zeroPoint === 'number') {
+      for (let i = 0; i < q.length; i++) result[i] = scale * (q[i] - zeroPoint);
+    } else {
+      const zp = broadcastZeroPoint(zeroPoint, tensor.shape);
+      for (let i = 0; i < q.length; i++) result[i] = scale * (q[i] - zp[i]);
+    }
+    return new Tensor(result, tensor.shape);
+  }
+
+  /** All options, statistics, parameters and noClipping equal (Concrete ML's `__eq__`). */
+  equals(other: UniformQuantizer): boolean {
+    const statsEqual =
+      this.stats === null || other.stats === null ? this.stats === other.stats : this.stats.equals(other.stats);
+    return (
+      other.noClipping === this.noClipping &&
+      other.options.equals(this.options) &&
+      statsEqual &&
+      other.params.equals(this.params)
+    );
+  }
+
+  toJSON(): UniformQuantizerJSON {
+    return {
+      options: this.options.toJSON(),
+      stats: this.stats === null ? null : this.stats.toJSON(),
+      params: this.params.toJSON(),
+      noClipping: this.noClipping,
+    };
+  }
+
+  static fromJSON(json: unknown): UniformQuantizer {
+    const record = checkRecord(json, ['options', 'stats', 'params', 'noClipping'], 'UniformQuantizer JSON');
+    return new UniformQuantizer({
+      options: QuantizationOptions.fromJSON(record.options),
+      stats: record.stats === null ? null : MinMaxQuantizationStats.fromJSON(record.stats),
+      params: UniformQuantizationParameters.fromJSON(record.params),
+      noClipping: decodeBoolean(record.noClipping, 'UniformQuantizer JSON noClipping'),
+    });
+  }
+}
+
+// The two hot loops, kept monomorphic (one array type each) so V8 compiles them tightly.
+// Clipping before rounding gives the same integers as the reference's rounding before clipping
+// (qmin and qmax are integers and rint is monotonic), and bounds y so the magic-number rounding
+// in roundHalfToEven is always valid.
+
+function quantFloat64(
+  data: Float64Array, out: Int32Array, scale: number, zeroPoint: number, clip: boolean, qmin: number, qmax: number,
+): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (!Number.isFinite(x)) throw notFinite('values', i, x);
+    const y = x / scale + zeroPoint;
+    out[i] = clip ? roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y) : toInteger(y, false, qmin, qmax, i);
+  }
+}
+
+function quantFloat32(
+  data: Float32Array, out: Int32Array, scale32: number, zeroPoint32: number, clip: boolean, qmin: number, qmax: number,
+): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (!Number.isFinite(x)) throw notFinite('values', i, x);
+    const y = Math.fround(Math.fround(x / scale32) + zeroPoint32);
+    out[i] = clip ? roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y) : toInteger(y, false, qmin, qmax, i);
+  }
+}
+
+function toInteger(y: number, clip: boolean, qmin: number, qmax: number, index: number): number {
+  if (clip) return roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y);
+  const q = roundHalfToEven(y);
+  if (!(q >= INT32_MIN && q <= INT32_MAX)) {
+    throw new RangeError(`quantized value ${q} of element ${index} does not fit int32 (noClipping is set)`);
+  }
+  return q;
+}
+
+function outputBuffer<T extends Int32Array | Float64Array>(
+  out: T | undefined, type: { new (length: number): T; name: string }, length: number,
+): T {
+  if (out === undefined) return new type(length);
+  if (!(out instanceof type) || out.length !== length) {
+    throw new TypeError(`out must be a ${type.name} of length ${length}`);
+  }
+  return out;
+}
+
+/** Integer-valued elements as numbers: int64 converted when safe, floats checked to be integers. */
+function integerData(tensor: Tensor): ArrayLike<number> {
+  const data = tensor.data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    return Float64Array.from(data, (value, i) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) throw new RangeError(`qvalues element ${i} (${value}) is beyond 2^53`);
+      return n;
+    });
+  }
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isInteger(data[i])) throw new RangeError(`qvalues must be integers, but element ${i} is ${data[i]}`);
+    }
+  }
+  return data;
+}

@@ -1,0 +1,78 @@
+// Negacyclic polynomial products in Z[X]/(X^N + 1) through a complex FFT of size N/2
+// (ePrint 2021/480): a real polynomial a is folded into N/2 complex numbers
+// z_j = (a_j + i a_{j+N/2}) * w^j, w = exp(i pi / N), so that reduction modulo X^(N/2) - i
+// becomes a cyclic convolution of size N/2, which the FFT diagonalises. Real polynomials lose
+// nothing: the other factor X^(N/2) + i only sees the complex conjugate.
+//
+// A spectrum is N doubles: N/2 real parts, then N/2 imaginary parts, in the bit-reversed order
+// the decimation-in-frequency forward transform leaves them in. Products are taken pointwise in
+// that order and the backward transform reads it directly, so no permutation is ever done.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace cq::tfhe {
+
+// Precomputed twist factors and twiddles for one polynomial size.
+struct FourierTables {
+  std::size_t polynomialSize = 0;  // N
+  std::size_t halfSize = 0;        // M = N/2, the complex FFT size
+  // w^j for j < M, split into real and imaginary parts.
+  std::vector<double> twistReal, twistImag;
+  // w^-j / M: undoes the twist and the 1/M of the inverse FFT at once.
+  std::vector<double> untwistReal, untwistImag;
+  // Forward twiddles exp(-2 pi i j / len), j < len/2, for len = M, M/2, ..., 2, concatenated
+  // in that order (the backward transform uses their conjugates, in reverse order of stages).
+  std::vector<double> twiddleReal, twiddleImag;
+  // Offset of the twiddles for stage `len` in the arrays above.
+  std::size_t twiddleOffset(std::size_t len) const { return halfSize - len; }
+};
+
+// Kernels of one code path (scalar or AVX2+FMA). All sizes come from the tables.
+struct FourierKernels {
+  // spectrum <- FFT(twist(in)); `in` holds N signed coefficients.
+  void (*forward)(const FourierTables& tables, const int64_t* in, double* spectrum);
+  // out[j] += round(coefficient j) mod 2^64, for the N coefficients of the inverse transform.
+  // `spectrum` is used as scratch and left unspecified.
+  void (*backwardAddToTorus)(const FourierTables& tables, double* spectrum, uint64_t* out);
+  // out <- the N real coefficients of the inverse transform (unrounded); `spectrum` is scratch.
+  void (*backwardToReal)(const FourierTables& tables, double* spectrum, double* out);
+  // accumulator += a * b, pointwise over the N/2 complex entries of the spectra.
+  void (*multiplyAccumulate)(double* accumulator, const double* a, const double* b, std::size_t halfSize);
+};
+
+extern const FourierKernels kScalarFourierKernels;
+extern const FourierKernels kAvx2FourierKernels;  // call only when cq::simdEnabled()
+
+// The kernels in use in this process (AVX2+FMA when enabled, else scalar).
+const FourierKernels& fourierKernels();
+
+// Tables for N, a power of two in [256, 65536]; built on first use and kept (thread-safe).
+// Throws std::invalid_argument for any other size.
+const FourierTables& fourierTables(std::size_t polynomialSize);
+
+// Convenience wrappers over fourierKernels().
+inline void forwardFourier(const FourierTables& tables, const int64_t* in, double* spectrum) {
+  fourierKernels().forward(tables, in, spectrum);
+}
+inline void forwardFourierTorus(const FourierTables& tables, const uint64_t* in, double* spectrum) {
+  // A torus element read as a signed integer is its centred representative, which keeps the
+  // magnitudes (and so the floating-point error) as small as possible.
+  fourierKernels().forward(tables, reinterpret_cast<const int64_t*>(in), spectrum);
+}
+inline void backwardFourierAddToTorus(const FourierTables& tables, double* spectrum, uint64_t* out) {
+  fourierKernels().backwardAddToTorus(tables, spectrum, out);
+}
+
+// The residue modulo 2^64 of round(value), for any finite double (the bit pattern is read
+// directly, so values far beyond 2^64 wrap exactly as integers would).
+uint64_t roundToTorus(double value);
+
+// out = a * b in Z_(2^64)[X]/(X^N + 1), exactly, for a binary polynomial b (each coefficient 0
+// or 1): a is split into 16-bit limbs so that every floating-point product stays far below 2^53.
+// Used where exactness matters more than speed (key generation, reference checks).
+void exactNegacyclicProductByBinary(const uint64_t* a, const uint64_t* binary, uint64_t* out, std::size_t polynomialSize);
+
+}  // namespace cq::tfhe

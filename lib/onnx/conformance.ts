@@ -26,6 +26,7 @@ function skipReason(error: OnnxError): string | undefined {
   const opMatch = /op (\S+) is not supported/.exec(error.message);
   if (error.code === 'unsupported-op') return opMatch ? `unsupported op ${opMatch[1]}` : error.message;
   if (error.code === 'unsupported-opset') return /opset \d+/.exec(error.message)?.[0].replace('opset', 'unsupported opset') ?? error.message;
+  if (error.code === 'unsupported-attribute') return error.message.replace(/^.*?: /, 'unsupported attribute: ');
   if (error.code === 'unsupported-type') return 'unsupported data type (string, float16, sequence...)';
   return undefined;
 }

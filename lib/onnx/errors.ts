@@ -8,6 +8,7 @@ export type OnnxErrorCode =
   | 'unsupported-op'
   | 'unsupported-opset'
   | 'unsupported-type'
+  | 'unsupported-attribute' // an attribute value the interpreter does not implement (e.g. training mode)
   | 'unsafe-external-data'
   | 'bad-input' // what run() was given
   | 'op-failure'; // an op met inputs it cannot compute (shapes, values)

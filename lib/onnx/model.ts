@@ -31,8 +31,8 @@ function readOpsets(imports: readonly { domain?: string; version?: bigint }[]): 
     opsets.set(name, Number(version ?? 0n));
   }
   const main = opsets.get('');
-  if (main === undefined) throw new OnnxError('the model imports no opset of the default ONNX domain', 'malformed');
-  if (main < MIN_OPSET || main > MAX_OPSET) {
+  // A model of other domains only (e.g. training ops) needs no default opset; its ops are checked one by one.
+  if (main !== undefined && (main < MIN_OPSET || main > MAX_OPSET)) {
     throw new OnnxError(`opset ${main} of the default ONNX domain is not supported (supported: ${MIN_OPSET} to ${MAX_OPSET})`, 'unsupported-opset');
   }
   return opsets;

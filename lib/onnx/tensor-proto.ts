@@ -35,10 +35,11 @@ export function fromLittleEndian(bytes: Uint8Array, dtype: DType, count: number)
       return out;
     }
     case 'int8':
-      return new Int8Array(bytes.slice(0, count).buffer);
+      // Copy through a fresh Uint8Array: Buffer.slice would share the pooled buffer.
+      return new Int8Array(Uint8Array.from(bytes.subarray(0, count)).buffer);
     case 'uint8':
     case 'bool':
-      return bytes.slice(0, count);
+      return Uint8Array.from(bytes.subarray(0, count));
     case 'int16': {
       const out = new Int16Array(count);
       for (let i = 0; i < count; i++) out[i] = view.getInt16(i * 2, true);

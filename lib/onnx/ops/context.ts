@@ -19,6 +19,11 @@ export function opError(node: OnnxNode, message: string): OnnxError {
   return new OnnxError(`${describeNode(node)}: ${message}`, 'op-failure');
 }
 
+/** For attribute values that are valid ONNX but outside what the interpreter implements. */
+export function unsupported(node: OnnxNode, message: string): OnnxError {
+  return new OnnxError(`${describeNode(node)}: ${message}`, 'unsupported-attribute');
+}
+
 export function input(ctx: OpContext, index: number): Tensor {
   const tensor = ctx.inputs[index];
   if (tensor === undefined) {

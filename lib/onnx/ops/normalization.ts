@@ -1,7 +1,7 @@
 // BatchNormalization (inference form) and LayerNormalization.
 import { Tensor, sizeOf } from '../../tensor';
 import { formatShape } from '../errors';
-import { attrFloat, attrInt, input, normalizeAxis, opError, optionalInput, requireDtype, FLOAT_TYPES, type OpContext } from './context';
+import { attrFloat, attrInt, input, normalizeAxis, opError, unsupported, optionalInput, requireDtype, FLOAT_TYPES, type OpContext } from './context';
 import { allocate, broadcastIndex } from './broadcast';
 
 type FloatArray = Float32Array | Float64Array;
@@ -11,7 +11,7 @@ export function batchNormalization(ctx: OpContext): Tensor[] {
   const x = input(ctx, 0);
   requireDtype(node, x, 'input X', FLOAT_TYPES);
   if (attrInt(node, 'training_mode', 0) !== 0) {
-    throw opError(node, 'training_mode=1 is not supported: the interpreter runs inference only');
+    throw unsupported(node, 'training_mode=1 is not supported: the interpreter runs inference only');
   }
   const channels = x.rank >= 2 ? x.shape[1] : 1;
   const params = [1, 2, 3, 4].map((i) => {

@@ -1,15 +1,15 @@
 // AveragePool, MaxPool and their global forms.
-import { Tensor, sizeOf } from '../../tensor';
-import { attrInt, input, opError, requireDtype, FLOAT_TYPES, type OpContext } from './context';
+import { Tensor, sizeOf, type DType } from '../../tensor';
+import { attrInt, input, opError, unsupported, requireDtype, FLOAT_TYPES, type OpContext } from './context';
 import { allocate } from './broadcast';
 import { kernelShapeAttr, slidingWindow, windowOffsets, gridCoordinates } from './spatial';
 import { formatShape } from '../errors';
 
 type FloatArray = Float32Array | Float64Array;
 
-function poolInput(ctx: OpContext): Tensor {
+function poolInput(ctx: OpContext, types: readonly DType[] = FLOAT_TYPES): Tensor {
   const x = input(ctx, 0);
-  requireDtype(ctx.node, x, 'input X', FLOAT_TYPES);
+  requireDtype(ctx.node, x, 'input X', types);
   if (x.rank < 3) throw opError(ctx.node, `input X ${formatShape(x.shape)} must be [N, C, spatial...]`);
   return x;
 }
@@ -66,8 +66,8 @@ export function averagePool(ctx: OpContext): Tensor[] {
 
 export function maxPool(ctx: OpContext): (Tensor | undefined)[] {
   const { node } = ctx;
-  const x = poolInput(ctx);
-  if (attrInt(node, 'storage_order', 0) !== 0) throw opError(node, 'storage_order=1 (column-major indices) is not supported');
+  const x = poolInput(ctx, ['float32', 'float64', 'int8', 'uint8']);
+  if (attrInt(node, 'storage_order', 0) !== 0) throw unsupported(node, 'storage_order=1 (column-major indices) is not supported');
   const [batch, channels, ...inSpatial] = x.shape;
   const kernel = kernelShapeAttr(node, undefined);
   const win = slidingWindow(node, inSpatial, kernel, attrInt(node, 'ceil_mode', 0) !== 0);

@@ -37,8 +37,10 @@ export function quantizeLinear(ctx: OpContext): Tensor[] {
   if (range === undefined || outDtype === 'int32') throw opError(ctx.node, `output type ${outDtype} is not supported`);
   const zeroPoint = zeroPointInput ? alongAxis(ctx, zeroPointInput, x, 'y_zero_point') : allocate('uint8', []);
   const [low, high] = range;
+  // The quotient is rounded to x's precision before rint: in float32, 0.5 / 0.0196078 is exactly 25.5.
+  const precision = x.dtype === 'float32' ? Math.fround : (v: number) => v;
   return [map3(ctx.node, x, scale, zeroPoint, outDtype, (v: number, s: number, z: number) =>
-    Math.min(high, Math.max(low, roundHalfToEven(v / s) + z)))];
+    Math.min(high, Math.max(low, roundHalfToEven(precision(v / s)) + z)))];
 }
 
 export function dequantizeLinear(ctx: OpContext): Tensor[] {
@@ -77,8 +79,10 @@ export function brevitasQuant(ctx: OpContext): Tensor[] {
   if (round === undefined) throw opError(node, `rounding_mode '${modeName}' is not one of ${Object.keys(ROUNDING).join(', ')}`);
   const low = signed ? -(2 ** (bits - 1)) + (narrow ? 1 : 0) : 0;
   const high = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1 - (narrow ? 1 : 0);
+  // Each step rounded to x's precision, as a float32 framework computes it.
+  const precision = x.dtype === 'float32' ? Math.fround : (v: number) => v;
   return [map3(node, x, scale, zeroPoint, x.dtype, (v: number, s: number, z: number) => {
-    const q = Math.min(high, Math.max(low, round(v / s + z)));
+    const q = Math.min(high, Math.max(low, round(precision(precision(v / s) + z))));
     return (q - z) * s;
   })];
 }

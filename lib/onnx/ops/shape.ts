@@ -2,7 +2,7 @@
 import { Tensor, sizeOf } from '../../tensor';
 import { formatShape } from '../errors';
 import {
-  attrFloat, attrFloats, attrInt, attrInts, attrTensor, input, normalizeAxis, opError, optionalInput,
+  attrFloat, attrFloats, attrInt, attrInts, attrTensor, input, normalizeAxis, opError, optionalInput, unsupported,
   readIntegers, type OpContext, type OpImplementation,
 } from './context';
 import { allocate, broadcastIndex, broadcastShapes } from './broadcast';
@@ -124,7 +124,7 @@ function dropout(ctx: OpContext): (Tensor | undefined)[] {
   const x = input(ctx, 0);
   const training = optionalInput(ctx, 2);
   if (training !== undefined && training.data[0]) {
-    throw opError(node, 'training_mode=true is not supported: the interpreter runs inference only');
+    throw unsupported(node, 'training_mode=true is not supported: the interpreter runs inference only');
   }
   const wantMask = (node.outputs[1] ?? '') !== '';
   const mask = wantMask ? Tensor.zeros('bool', x.shape) : undefined;

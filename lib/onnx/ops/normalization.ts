@@ -60,6 +60,10 @@ export function layerNormalization(ctx: OpContext): Tensor[] {
   const src = x.data as FloatArray;
   const out = allocate(x.dtype, x.shape);
   const dst = out.data as FloatArray;
+  // Optional outputs 1 and 2: the mean and 1/stddev of each normalized group, axes reduced to 1.
+  const statsShape = x.shape.map((d, i) => (i < axis ? d : 1));
+  const means = allocate(x.dtype, statsShape);
+  const inverseStdDevs = allocate(x.dtype, statsShape);
   for (let o = 0; o < outer; o++) {
     const base = o * length;
     let mean = 0;
@@ -68,9 +72,11 @@ export function layerNormalization(ctx: OpContext): Tensor[] {
     let variance = 0;
     for (let i = 0; i < length; i++) variance += (src[base + i] - mean) ** 2;
     const inverse = 1 / Math.sqrt(variance / length + epsilon);
+    means.data[o] = mean;
+    inverseStdDevs.data[o] = inverse;
     for (let i = 0; i < length; i++) {
       dst[base + i] = (src[base + i] - mean) * inverse * scale(i) + (biasTensor ? bias(i) : 0);
     }
   }
-  return [out];
+  return [out, means, inverseStdDevs];
 }

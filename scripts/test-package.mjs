@@ -1,5 +1,5 @@
-// `npm run test:package`: the npm tarball on its own. Builds the prebuilt binary when missing,
-// packs the tarball, installs it in an empty temporary folder with PREBUILDS_ONLY=1 and no
+// `npm run test:package`: the npm tarball on its own. Builds the prebuilt binary when missing
+// and the TypeScript always, packs the tarball, installs it in an empty temporary folder with PREBUILDS_ONLY=1 and no
 // compiler on PATH, then loads it through require() and import and calls native functions.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ function timed(label, action) {
 }
 
 if (!existsSync(prebuilt)) timed('prebuild', () => execFileSync(npm, ['run', 'prebuild'], { stdio: 'inherit' }));
-if (!existsSync('dist/index.js')) execFileSync(npm, ['run', 'build:ts'], { stdio: 'inherit' });
+timed('build:ts', () => execFileSync(npm, ['run', 'build:ts'], { stdio: 'inherit' }));
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'cipherquant-package-'));
 try {
@@ -63,6 +63,19 @@ try {
       console.log(JSON.stringify({ loaded: loaded.slice(loaded.indexOf('node_modules')), capabilities: caps }));
     });`;
   timed('load and call', () => execFileSync('node', ['-e', check], { cwd: app, env, stdio: 'inherit' }));
+
+  // The declarations resolve for CommonJS and ES module consumers alike.
+  const consumer = `import { capabilities, Tensor } from 'cipherquant';\n` +
+    `const simd: 'avx2+fma' | 'scalar' = capabilities().simd;\n` +
+    `export const shape: readonly number[] = new Tensor(new Float32Array(2), [1, 2]).shape;\nvoid simd;\n`;
+  writeFileSync(path.join(app, 'consumer.cts'), consumer);
+  writeFileSync(path.join(app, 'consumer.mts'), consumer);
+  writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
+    files: ['consumer.cts', 'consumer.mts'],
+  }));
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  timed('typecheck consumers', () => execFileSync(process.execPath, [tsc, '-p', app], { stdio: 'inherit' }));
   console.log('test:package passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

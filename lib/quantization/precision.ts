@@ -20,3 +20,21 @@ export function isFloatDType(value: unknown): value is FloatDType {
 export function toWidth(dtype: FloatDType, x: number): number {
   return dtype === 'float32' ? Math.fround(x) : x;
 }
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Width of `float32Array <op> scalar` under numpy 1.26's value-based promotion: the scalar is
+ * replaced by the smallest dtype that holds its value (numpy.min_scalar_type), then promoted
+ * with float32. Integers up to int16/uint16 (-32768..65535) keep float32, wider ones promote to
+ * float64; floats keep float32 unless they overflow it. So a float32 tensor whose zero point is
+ * 65536 or more is shifted in float64 while one with zero point 100 is shifted in float32.
+ *
+ * `isInteger` stands for the scalar's numpy kind. cipherquant's zero points are plain numbers,
+ * so an integral value counts as an integer: only a float zero point that happens to be
+ * integral and outside -32768..65535 gets a different width than in the reference.
+ */
+export function float32ScalarOpWidth(scalar: number, isInteger: boolean): FloatDType {
+  if (isInteger) return scalar >= -32768 && scalar <= 65535 ? 'float32' : 'float64';
+  return Math.abs(scalar) <= FLOAT32_MAX ? 'float32' : 'float64';
+}

@@ -1,14 +1,15 @@
 // Quantization and de-quantization of tensors with fixed options and parameters:
 //   quant(x)   = clip(rint(x / scale + zeroPoint), qmin, qmax)
 //   dequant(q) = scale * (q - zeroPoint)
-// Widths follow the reference (numpy 1.26): a float32 tensor is divided and shifted in float32
-// (scale and a scalar zero point are rounded to float32 first), a float64 one in float64, and a
-// per-channel zero point is added in float64. De-quantized values are always float64.
+// Widths follow the reference (numpy 1.26): a float64 tensor is computed in float64; a float32
+// tensor is divided in float32 and shifted in float32 or float64 depending on the zero point's
+// value (precision.ts). De-quantized values are always float64.
 
 import { Tensor } from '../tensor';
 import { checkRecord, decodeBoolean } from './json';
 import { QuantizationOptions, type QuantizationOptionsJSON } from './options';
 import { UniformQuantizationParameters, type UniformQuantizationParametersJSON } from './parameters';
+import { float32ScalarOpWidth, toWidth } from './precision';
 import { roundHalfToEven } from './rounding';
 import { MinMaxQuantizationStats, type MinMaxQuantizationStatsJSON } from './stats';
 import { checkNonEmpty, notFinite, toTensor, type TensorInput } from './values';
@@ -103,23 +104,29 @@ export class UniformQuantizer {
     const qmin = this.qmin;
     const qmax = this.qmax;
 
+    // float32 data: numpy picks the width of the division and of the shift from the scalars'
+    // values (see float32ScalarOpWidth); a per-channel zero point is an array, hence float64.
+    const isFloat32 = data instanceof Float32Array;
+    const divideIn32 = isFloat32 && float32ScalarOpWidth(scale, false) === 'float32';
+    const shiftIn32 =
+      divideIn32 && typeof zeroPoint === 'number' && float32ScalarOpWidth(zeroPoint, Number.isInteger(zeroPoint)) === 'float32';
+
     if (typeof zeroPoint === 'number' && data instanceof Float64Array) {
       quantFloat64(data, result, scale, zeroPoint, clip, qmin, qmax);
-    } else if (typeof zeroPoint === 'number' && data instanceof Float32Array) {
+    } else if (typeof zeroPoint === 'number' && data instanceof Float32Array && shiftIn32) {
       quantFloat32(data, result, Math.fround(scale), Math.fround(zeroPoint), clip, qmin, qmax);
     } else {
-      // rare paths (integer inputs, per-channel zero points): one general loop
-      const isFloat32 = data instanceof Float32Array;
+      // rarer paths (wide zero points, per-channel zero points, integer inputs): one general loop
       const zp = typeof zeroPoint === 'number' ? null : broadcastZeroPoint(zeroPoint, tensor.shape);
-      const scalarZp = typeof zeroPoint === 'number' ? (isFloat32 ? Math.fround(zeroPoint) : zeroPoint) : 0;
-      const divisor = isFloat32 ? Math.fround(scale) : scale;
+      const scalarZp = typeof zeroPoint === 'number' ? toWidth(shiftIn32 ? 'float32' : 'float64', zeroPoint) : 0;
+      const divisor = divideIn32 ? Math.fround(scale) : scale;
       for (let i = 0; i < data.length; i++) {
         const x = data[i];
         if (!Number.isFinite(x)) throw notFinite('values', i, x);
         let y = x / divisor;
-        if (isFloat32) y = Math.fround(y);
-        if (zp !== null) y += zp[i];
-        else y = isFloat32 ? Math.fround(y + scalarZp) : y + scalarZp;
+        if (divideIn32) y = Math.fround(y);
+        y += zp === null ? scalarZp : zp[i];
+        if (shiftIn32) y = Math.fround(y);
         result[i] = toInteger(y, clip, qmin, qmax, i);
       }
     }

@@ -27,8 +27,12 @@ function readOpsets(imports: readonly { domain?: string; version?: bigint }[]): 
   const opsets = new Map<string, number>();
   for (const { domain, version } of imports) {
     const name = normalizeDomain(domain);
-    if (opsets.has(name)) throw new OnnxError(`opset of domain '${name || 'ai.onnx'}' is imported twice`, 'malformed');
-    opsets.set(name, Number(version ?? 0n));
+    const number = Number(version ?? 0n);
+    // skl2onnx sometimes imports a domain twice; only conflicting versions are a problem.
+    if (opsets.has(name) && opsets.get(name) !== number) {
+      throw new OnnxError(`domain '${name || 'ai.onnx'}' is imported with two opsets: ${opsets.get(name)} and ${number}`, 'malformed');
+    }
+    opsets.set(name, number);
   }
   const main = opsets.get('');
   // A model of other domains only (e.g. training ops) needs no default opset; its ops are checked one by one.

@@ -13,6 +13,7 @@ import { cast, castLike } from './cast';
 import { quantizeLinear, dequantizeLinear, brevitasQuant } from './quantize';
 import { batchNormalization, layerNormalization } from './normalization';
 import { oneHot } from './one-hot';
+import { linearClassifier, linearRegressor, normalizer, arrayFeatureExtractor } from './ml';
 
 const DEFAULT_DOMAIN: Record<string, OpImplementation> = {
   ...unaryOps,
@@ -43,6 +44,15 @@ const DEFAULT_DOMAIN: Record<string, OpImplementation> = {
 const REGISTRY: ReadonlyMap<string, ReadonlyMap<string, OpImplementation>> = new Map([
   ['', new Map(Object.entries(DEFAULT_DOMAIN))],
   ['onnx.brevitas', new Map([['Quant', brevitasQuant]])],
+  [
+    'ai.onnx.ml',
+    new Map([
+      ['LinearClassifier', linearClassifier],
+      ['LinearRegressor', linearRegressor],
+      ['Normalizer', normalizer],
+      ['ArrayFeatureExtractor', arrayFeatureExtractor],
+    ]),
+  ],
 ]);
 
 export function findOp(domain: string, opType: string): OpImplementation | undefined {

@@ -40,13 +40,19 @@ export interface CalibrationOptions {
   readonly percentileValues?: readonly string[];
 }
 
-/** numpy.percentile with linear interpolation, on sorted values. */
+/**
+ * numpy.percentile (method 'linear') on sorted values, to the last bit: numpy interpolates from
+ * the upper neighbour when the fraction is >= 0.5, which rounds differently.
+ */
 export function percentileOfSorted(sorted: Float64Array, percentile: number): number {
   if (sorted.length === 0) return NaN;
   const position = (percentile / 100) * (sorted.length - 1);
   const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+  const high = Math.min(low + 1, sorted.length - 1);
+  const fraction = position - low;
+  const a = sorted[low];
+  const difference = sorted[high] - a;
+  return fraction >= 0.5 ? sorted[high] - difference * (1 - fraction) : a + difference * fraction;
 }
 
 /** Samples [start, end) of a tensor along axis 0. */

@@ -74,6 +74,10 @@ export class UniformQuantizationParameters {
     const { rmin, rmax } = stats;
     const levels = 2 ** options.nBits - 1;
     const range = toWidth(stats.dtype, rmax - rmin);
+    // the reference would carry on with an infinite scale and produce NaNs later
+    if (!Number.isFinite(range)) {
+      throw new RangeError(`the range rmax - rmin = ${rmax} - (${rmin}) overflows ${stats.dtype}`);
+    }
 
     if (range < STABILITY_CONST) {
       // A single value: signed integers make no sense, so offset is 0 even when isSigned. The

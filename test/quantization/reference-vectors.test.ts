@@ -13,6 +13,7 @@ import {
   UniformQuantizer,
   type QuantizationFlags,
   type ZeroPointLike,
+  roundHalfToEven,
 } from '../../lib/quantization';
 import { ulpDistance } from './ulp';
 
@@ -150,4 +151,29 @@ test('the fixture comes from Concrete ML 1.9 and covers what the issue asks for'
 
 fixture.cases.forEach((c, index) => {
   test(`reference #${index}: ${c.name}`, (t) => runCase(t, c));
+});
+
+// The fixture must be able to tell the reference's widths apart from simpler rules: if neither
+// "all float64" nor "all float32" arithmetic ever gave a different integer, the float32 cases
+// would not be testing anything.
+test('the fixture tells the reference float32 widths apart from all-float64 and all-float32', (t) => {
+  let float64Differs = 0;
+  let float32Differs = 0;
+  for (const c of fixture.cases) {
+    if (c.dtype !== 'float32' || c.noClipping || typeof c.expected.zeroPoint !== 'number') continue;
+    const { scale, zeroPoint: zp, offset } = c.expected as { scale: number; zeroPoint: number; offset: number };
+    const qmin = -offset + (c.flags.isNarrow ? 1 : 0);
+    const qmax = 2 ** c.nBits - 1 - offset;
+    const quant = (y: number) => roundHalfToEven(Math.min(qmax, Math.max(qmin, y)));
+    const pairs: [number[], number[]][] = [[c.values!, c.expected.qvalues!]];
+    if (c.probe) pairs.push([c.probe.values, c.probe.qvalues]);
+    for (const [values, qvalues] of pairs) {
+      values.forEach((x, i) => {
+        if (quant(x / scale + zp) !== qvalues[i]) float64Differs++;
+        if (quant(Math.fround(Math.fround(x / Math.fround(scale)) + Math.fround(zp))) !== qvalues[i]) float32Differs++;
+      });
+    }
+  }
+  t.true(float64Differs > 0, 'some float32 case must differ from float64 arithmetic');
+  t.true(float32Differs > 0, 'some float32 case must differ from all-float32 arithmetic');
 });

@@ -5,7 +5,7 @@ import { AttributeType, type AttributeObject, type GraphProtoObject, type NodeOb
 import type { Attribute, Dimension, OnnxGraph, OnnxNode, ValueInfo } from './graph';
 import { normalizeDomain } from './graph';
 import { dtypeFromOnnx, onnxTypeName } from './dtypes';
-import { tensorFromProto, dimsToShape } from './tensor-proto';
+import { tensorFromProto } from './tensor-proto';
 import type { ExternalDataContext } from './external-data';
 import { OnnxError, describeNode, formatShape } from './errors';
 import { sortTopologically } from './topological-sort';

@@ -1,5 +1,5 @@
 // Reductions over axes (ReduceSum, ReduceMean, ReduceMax, ...) and ArgMax/ArgMin.
-import { Tensor, sizeOf } from '../../tensor';
+import { sizeOf } from '../../tensor';
 import { isBig } from '../dtypes';
 import { attrInt, attrInts, input, normalizeAxis, opError, optionalInput, readIntegers, type OpContext, type OpImplementation } from './context';
 import { allocate, broadcastIndex } from './broadcast';

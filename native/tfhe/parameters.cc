@@ -18,9 +18,10 @@ void checkPositive(std::size_t value, std::size_t max, const char* name) {
 }
 
 void checkDecomposition(const DecompositionParameters& decomposition, const char* name) {
-  if (decomposition.baseLog <= 0 || decomposition.level <= 0) {
-    fail(std::string(name) + " base log and level must be positive, got " + std::to_string(decomposition.baseLog) +
-         " and " + std::to_string(decomposition.level));
+  // A 64-bit digit would leave no room for its sign, so base log stops at 63.
+  if (decomposition.baseLog <= 0 || decomposition.baseLog > 63 || decomposition.level <= 0) {
+    fail(std::string(name) + " base log must be in [1, 63] and level positive, got " +
+         std::to_string(decomposition.baseLog) + " and " + std::to_string(decomposition.level));
   }
   if (decomposition.baseLog * decomposition.level > 64) {
     fail(std::string(name) + " base log * level must be <= 64, got " + std::to_string(decomposition.baseLog) + " * " +

@@ -51,8 +51,8 @@ class TfheParameters {
   static constexpr std::size_t kMaxGlweDimension = 16;
 
   // Throws std::invalid_argument naming the field when the set is unusable: dimensions must be
-  // positive (and bounded), N a power of two in [256, 65536], each base_log * level <= 64,
-  // noise bounds in range.
+  // positive (and bounded), N a power of two in [256, 65536], each base log in [1, 63] with
+  // base_log * level <= 64, noise bounds in range.
   explicit TfheParameters(const TfheParameterFields& fields);
 
   const TfheParameterFields& fields() const { return fields_; }

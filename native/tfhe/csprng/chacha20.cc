@@ -1,6 +1,7 @@
 #include "chacha20.h"
 
 #include <cstring>
+#include <string.h>
 
 namespace cq::tfhe {
 
@@ -47,8 +48,8 @@ void chacha20Block(const ChaCha20Key& key, uint32_t counter, const ChaCha20Nonce
     quarterRound(state, 3, 4, 9, 14);
   }
   for (int i = 0; i < 16; ++i) storeLittleEndian(state[i] + initial[i], out + 4 * i);
-  wipeMemory(state, sizeof(state));
-  wipeMemory(initial, sizeof(initial));
+  // The working state is not wiped here: the key it holds lives on in the caller's generator
+  // anyway, and is wiped with it (RandomGenerator's destructor).
 }
 
 void chacha20Xor(const ChaCha20Key& key, uint32_t initialCounter, const ChaCha20Nonce& nonce, uint8_t* data,
@@ -64,9 +65,8 @@ void chacha20Xor(const ChaCha20Key& key, uint32_t initialCounter, const ChaCha20
 }
 
 void wipeMemory(void* data, std::size_t bytes) {
-  // Writes through a volatile pointer are observable behaviour, so they survive optimisation.
-  volatile uint8_t* bytesToWipe = static_cast<volatile uint8_t*>(data);
-  for (std::size_t i = 0; i < bytes; ++i) bytesToWipe[i] = 0;
+  // explicit_bzero (glibc >= 2.25) is a memset the compiler may not remove as a dead store.
+  explicit_bzero(data, bytes);
 }
 
 }  // namespace cq::tfhe

@@ -1,0 +1,32 @@
+// Keyswitch: re-encrypts an LWE ciphertext under the big key (k*N) as one under the small key
+// (n), by subtracting the decomposed mask times encryptions of the big key's bits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "csprng/random_generator.h"
+#include "keyswitch_key.h"
+#include "lwe_ciphertext_batch.h"
+#include "parameters.h"
+#include "secret_keys.h"
+
+namespace cq::tfhe {
+
+// Fills `key` with encryptions under `outputKey` of each input bit times each gadget factor.
+// Deterministic in `seed` (one forked stream per input bit, so the work spreads over threads).
+void generateKeyswitchKey(LweKeyView inputKey, LweKeyView outputKey, const NoiseDistribution& noise, const Seed& seed,
+                          KeyswitchKey& key);
+
+// in: inputDimension + 1 words under the input key; out: outputDimension + 1 words.
+void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out);
+
+// Keyswitches up to kKeyswitchGroupSize ciphertexts in one pass over the key, which is what
+// bounds a keyswitch (the 2_2 key is 60 MB): in[g] -> out[g].
+constexpr std::size_t kKeyswitchGroupSize = 8;
+void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count);
+
+// Every ciphertext of `in`, in groups, on the thread pool.
+LweCiphertextBatch keyswitchLweBatch(const KeyswitchKey& key, const LweCiphertextBatch& in);
+
+}  // namespace cq::tfhe

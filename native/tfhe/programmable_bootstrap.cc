@@ -1,0 +1,96 @@
+#include "programmable_bootstrap.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "../runtime/thread_pool.h"
+#include "keyswitch.h"
+#include "lwe_encryption.h"
+#include "modulus_switch.h"
+
+namespace cq::tfhe {
+
+std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int precision, std::size_t polynomialSize) {
+  if (precision < 1 || (std::size_t{2} << precision) > polynomialSize || precision > kMaxPrecision) {
+    throw std::invalid_argument("lookup table: precision does not fit the polynomial size");
+  }
+  const std::size_t entries = std::size_t{1} << precision;
+  const std::size_t box = polynomialSize / entries;
+  std::vector<uint64_t> polynomial(polynomialSize);
+  for (std::size_t i = 0; i < polynomialSize; ++i) {
+    const std::size_t message = (i + box / 2) / box;
+    polynomial[i] = message < entries ? encodeMessage(table[message], precision)
+                                      : 0 - encodeMessage(table[0], precision);
+  }
+  return polynomial;
+}
+
+void bootstrapSmallKeyCiphertext(const EvaluationKeys& keys, const uint64_t* smallKeyCiphertext,
+                                 const uint64_t* lookupTable, uint64_t* out, BlindRotationWorkspace& workspace) {
+  const TfheParameters& params = keys.parameters;
+  std::vector<uint32_t> switched(params.lweDimension() + 1);
+  modulusSwitch(params.modulusSwitch(), smallKeyCiphertext, params.lweDimension(), params.polynomialSize(),
+                switched.data());
+  std::vector<uint64_t> accumulator((params.glweDimension() + 1) * params.polynomialSize());
+  blindRotate(keys.bootstrapKey, switched.data(), lookupTable, accumulator.data(), workspace);
+  extractSample(accumulator.data(), params.glweDimension(), params.polynomialSize(), out);
+}
+
+void programmableBootstrap(const EvaluationKeys& keys, const uint64_t* in, const uint64_t* lookupTable, uint64_t* out,
+                           BlindRotationWorkspace& workspace) {
+  std::vector<uint64_t> small(keys.parameters.lweDimension() + 1);
+  keyswitchLwe(keys.keyswitchKey, in, small.data());
+  bootstrapSmallKeyCiphertext(keys, small.data(), lookupTable, out, workspace);
+}
+
+LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCiphertextBatch& inputs,
+                                     const int64_t* tables, std::size_t tableCount, int precision,
+                                     const std::vector<LookupJob>& jobs) {
+  const TfheParameters& params = keys.parameters;
+  if (inputs.lweDimension() != params.bigLweDimension()) {
+    throw std::invalid_argument("lookup: the ciphertexts' dimension does not match the evaluation keys");
+  }
+  for (const LookupJob& job : jobs) {
+    if (job.input >= inputs.count() || job.table >= tableCount) throw std::invalid_argument("lookup: job out of range");
+  }
+  const std::size_t entries = std::size_t{1} << precision;
+  std::vector<std::vector<uint64_t>> polynomials;
+  polynomials.reserve(tableCount);
+  for (std::size_t t = 0; t < tableCount; ++t) {
+    polynomials.push_back(lookupTablePolynomial(tables + t * entries, precision, params.polynomialSize()));
+  }
+  // Keyswitch only the inputs some job reads, in groups that share each pass over the key.
+  std::vector<char> used(inputs.count(), 0);
+  for (const LookupJob& job : jobs) used[job.input] = 1;
+  std::vector<std::size_t> usedInputs;
+  for (std::size_t i = 0; i < inputs.count(); ++i) {
+    if (used[i]) usedInputs.push_back(i);
+  }
+  LweCiphertextBatch small(inputs.count(), params.lweDimension());
+  const std::size_t groups = (usedInputs.size() + kKeyswitchGroupSize - 1) / kKeyswitchGroupSize;
+  threadPool().parallelFor(groups, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t group = begin; group < end; ++group) {
+      const uint64_t* in[kKeyswitchGroupSize];
+      uint64_t* out[kKeyswitchGroupSize];
+      const std::size_t first = group * kKeyswitchGroupSize;
+      const std::size_t count = std::min(kKeyswitchGroupSize, usedInputs.size() - first);
+      for (std::size_t g = 0; g < count; ++g) {
+        in[g] = inputs.ciphertext(usedInputs[first + g]);
+        out[g] = small.ciphertext(usedInputs[first + g]);
+      }
+      keyswitchLweGroup(keys.keyswitchKey, in, out, count);
+    }
+  });
+  LweCiphertextBatch out(jobs.size(), params.bigLweDimension());
+  threadPool().parallelFor(jobs.size(), [&](std::size_t begin, std::size_t end) {
+    BlindRotationWorkspace workspace(params.glweDimension(), params.polynomialSize(),
+                                     params.bootstrapDecomposition().level);
+    for (std::size_t j = begin; j < end; ++j) {
+      bootstrapSmallKeyCiphertext(keys, small.ciphertext(jobs[j].input), polynomials[jobs[j].table].data(),
+                                  out.ciphertext(j), workspace);
+    }
+  });
+  return out;
+}
+
+}  // namespace cq::tfhe

@@ -2,17 +2,15 @@
 // neighbour (the IEEE 754 default). Math.round rounds ties towards +Infinity, which would move
 // every exact .5 (common: x / scale lands on halves for power-of-two scales) one step up.
 
-// 1.5 * 2^52: adding it pushes the fraction bits out of a float64 mantissa, so the FPU performs
-// the round-half-to-even for us; valid while |x| < 2^51.
-const MAGIC = 6755399441055744;
-const MAGIC_LIMIT = 2 ** 51;
+// Adding 2^52 to a magnitude below 2^52 lands in [2^52, 2^53), where doubles are exactly the
+// integers, so the addition itself rounds, half to even, as the FPU does by default.
+const TWO_52 = 2 ** 52;
 
-/** numpy.rint: nearest integer, ties to even. Keeps NaN, infinities and already integral values. */
+/** numpy.rint: nearest integer, ties to even; keeps the sign of zero, NaN and infinities. */
 export function roundHalfToEven(x: number): number {
-  if (x > -MAGIC_LIMIT && x < MAGIC_LIMIT) {
-    const r = x + MAGIC - MAGIC;
-    // keep the sign of zero as numpy does (rint(-0.4) is -0.0)
-    return r === 0 && x < 0 ? -0 : r;
-  }
-  return x; // |x| >= 2^51 is already an integer (or not finite)
+  const magnitude = Math.abs(x);
+  if (!(magnitude < TWO_52)) return x; // from 2^52 on every double is an integer (or NaN / infinite)
+  const rounded = magnitude + TWO_52 - TWO_52;
+  // numpy keeps the sign, zeros included: rint(-0.4) is -0.0
+  return x < 0 || (x === 0 && 1 / x < 0) ? -rounded : rounded;
 }

@@ -38,9 +38,28 @@ export function sortTopologically(nodes: readonly OnnxNode[]): OnnxNode[] {
   }
 
   if (order.length < nodes.length) {
-    const stuck = nodes.filter((_, index) => waitingOn[index] > 0);
+    const stuck = onCycles(nodes, waitingOn, consumers);
     const names = stuck.slice(0, 5).map(describeNode).join(', ');
     throw new OnnxError(`the graph has a cycle through ${names}${stuck.length > 5 ? ', ...' : ''}`, 'invalid-graph');
   }
   return order;
+}
+
+/**
+ * The unsorted nodes, less those that only wait on a cycle without being on one: peel off,
+ * repeatedly, the nodes that no other unsorted node reads from.
+ */
+function onCycles(nodes: readonly OnnxNode[], waitingOn: readonly number[], consumers: readonly number[][]): OnnxNode[] {
+  const remaining = new Set(nodes.map((_, index) => index).filter((index) => waitingOn[index] > 0));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const index of remaining) {
+      if (!consumers[index].some((consumer) => remaining.has(consumer))) {
+        remaining.delete(index);
+        changed = true;
+      }
+    }
+  }
+  return [...remaining].sort((a, b) => a - b).map((index) => nodes[index]);
 }

@@ -7,6 +7,7 @@ namespace {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   cq::addon::registerRuntime(env, exports);
   cq::addon::registerKernels(env, exports);
+  cq::addon::registerTfhe(env, exports);
   return exports;
 }
 

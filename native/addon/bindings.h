@@ -8,5 +8,6 @@ namespace cq::addon {
 
 void registerRuntime(Napi::Env env, Napi::Object exports);
 void registerKernels(Napi::Env env, Napi::Object exports);
+void registerTfhe(Napi::Env env, Napi::Object exports);
 
 }  // namespace cq::addon

@@ -9,10 +9,10 @@ import { Tensor } from '../tensor';
 import { checkRecord, decodeBoolean } from './json';
 import { QuantizationOptions, type QuantizationOptionsJSON } from './options';
 import { UniformQuantizationParameters, type UniformQuantizationParametersJSON } from './parameters';
-import { float32ScalarOpWidth, toWidth } from './precision';
-import { roundHalfToEven } from './rounding';
+import { dequantInto, quantInto } from './kernels';
+import { float32ScalarOpWidth } from './precision';
 import { MinMaxQuantizationStats, type MinMaxQuantizationStatsJSON } from './stats';
-import { checkNonEmpty, notFinite, toTensor, type TensorInput } from './values';
+import { checkNonEmpty, toTensor, type TensorInput } from './values';
 import { broadcastZeroPoint } from './zero-point';
 
 export interface UniformQuantizerInit {
@@ -30,9 +30,6 @@ export interface UniformQuantizerJSON {
   params: UniformQuantizationParametersJSON;
   noClipping: boolean;
 }
-
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
 
 export class UniformQuantizer {
   readonly options: QuantizationOptions;
@@ -100,36 +97,21 @@ export class UniformQuantizer {
     }
     const result = outputBuffer(out, Int32Array, data.length);
     const { scale, zeroPoint } = this.params;
-    const clip = !this.noClipping;
-    const qmin = this.qmin;
-    const qmax = this.qmax;
-
     // float32 data: numpy picks the width of the division and of the shift from the scalars'
     // values (see float32ScalarOpWidth); a per-channel zero point is an array, hence float64.
     const isFloat32 = data instanceof Float32Array;
     const divideIn32 = isFloat32 && float32ScalarOpWidth(scale, false) === 'float32';
     const shiftIn32 =
       divideIn32 && typeof zeroPoint === 'number' && float32ScalarOpWidth(zeroPoint, Number.isInteger(zeroPoint)) === 'float32';
-
-    if (typeof zeroPoint === 'number' && data instanceof Float64Array) {
-      quantFloat64(data, result, scale, zeroPoint, clip, qmin, qmax);
-    } else if (typeof zeroPoint === 'number' && data instanceof Float32Array && shiftIn32) {
-      quantFloat32(data, result, Math.fround(scale), Math.fround(zeroPoint), clip, qmin, qmax);
-    } else {
-      // rarer paths (wide zero points, per-channel zero points, integer inputs): one general loop
-      const zp = typeof zeroPoint === 'number' ? null : broadcastZeroPoint(zeroPoint, tensor.shape);
-      const scalarZp = typeof zeroPoint === 'number' ? toWidth(shiftIn32 ? 'float32' : 'float64', zeroPoint) : 0;
-      const divisor = divideIn32 ? Math.fround(scale) : scale;
-      for (let i = 0; i < data.length; i++) {
-        const x = data[i];
-        if (!Number.isFinite(x)) throw notFinite('values', i, x);
-        let y = x / divisor;
-        if (divideIn32) y = Math.fround(y);
-        y += zp === null ? scalarZp : zp[i];
-        if (shiftIn32) y = Math.fround(y);
-        result[i] = toInteger(y, clip, qmin, qmax, i);
-      }
-    }
+    quantInto(data, result, {
+      scale,
+      zeroPoint: typeof zeroPoint === 'number' ? zeroPoint : broadcastZeroPoint(zeroPoint, tensor.shape),
+      divideIn32,
+      shiftIn32,
+      clip: !this.noClipping,
+      qmin: this.qmin,
+      qmax: this.qmax,
+    });
     return new Tensor(result, tensor.shape);
   }
 
@@ -140,12 +122,7 @@ export class UniformQuantizer {
     const q = integerData(tensor);
     const result = outputBuffer(out, Float64Array, q.length);
     const { scale, zeroPoint } = this.params;
-    if (typeof zeroPoint === 'number') {
-      for (let i = 0; i < q.length; i++) result[i] = scale * (q[i] - zeroPoint);
-    } else {
-      const zp = broadcastZeroPoint(zeroPoint, tensor.shape);
-      for (let i = 0; i < q.length; i++) result[i] = scale * (q[i] - zp[i]);
-    }
+    dequantInto(q, result, scale, typeof zeroPoint === 'number' ? zeroPoint : broadcastZeroPoint(zeroPoint, tensor.shape));
     return new Tensor(result, tensor.shape);
   }
 
@@ -179,42 +156,6 @@ export class UniformQuantizer {
       noClipping: decodeBoolean(record.noClipping, 'UniformQuantizer JSON noClipping'),
     });
   }
-}
-
-// The two hot loops, kept monomorphic (one array type each) so V8 compiles them tightly.
-// Clipping before rounding gives the same integers as the reference's rounding before clipping
-// (qmin and qmax are integers and rint is monotonic), and bounds y so the magic-number rounding
-// in roundHalfToEven is always valid.
-
-function quantFloat64(
-  data: Float64Array, out: Int32Array, scale: number, zeroPoint: number, clip: boolean, qmin: number, qmax: number,
-): void {
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    if (!Number.isFinite(x)) throw notFinite('values', i, x);
-    const y = x / scale + zeroPoint;
-    out[i] = clip ? roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y) : toInteger(y, false, qmin, qmax, i);
-  }
-}
-
-function quantFloat32(
-  data: Float32Array, out: Int32Array, scale32: number, zeroPoint32: number, clip: boolean, qmin: number, qmax: number,
-): void {
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    if (!Number.isFinite(x)) throw notFinite('values', i, x);
-    const y = Math.fround(Math.fround(x / scale32) + zeroPoint32);
-    out[i] = clip ? roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y) : toInteger(y, false, qmin, qmax, i);
-  }
-}
-
-function toInteger(y: number, clip: boolean, qmin: number, qmax: number, index: number): number {
-  if (clip) return roundHalfToEven(y < qmin ? qmin : y > qmax ? qmax : y);
-  const q = roundHalfToEven(y);
-  if (!(q >= INT32_MIN && q <= INT32_MAX)) {
-    throw new RangeError(`quantized value ${q} of element ${index} does not fit int32 (noClipping is set)`);
-  }
-  return q;
 }
 
 function outputBuffer<T extends Int32Array | Float64Array>(

@@ -12,10 +12,90 @@ export interface Capabilities {
   readonly hardwareThreads: number;
 }
 
+/** An opaque native handle to TFHE keys (see lib/fhe/tfhe.ts for the typed facade). */
+export interface TfheKeyHandle {
+  readonly __brand: 'TfheKeyHandle';
+}
+
+/** The fields of a TFHE parameter set the native core reads (lib/fhe/parameters.ts's ParameterSet fits). */
+export interface TfheNativeParameters {
+  readonly lweDimension: number;
+  readonly glweDimension: number;
+  readonly polynomialSize: number;
+  readonly pbsBaseLog: number;
+  readonly pbsLevel: number;
+  readonly ksBaseLog: number;
+  readonly ksLevel: number;
+  readonly lweNoise: { readonly kind: 'tuniform'; readonly boundLog2: number } | { readonly kind: 'gaussian'; readonly std: number };
+  readonly glweNoise: { readonly kind: 'tuniform'; readonly boundLog2: number } | { readonly kind: 'gaussian'; readonly std: number };
+  readonly modulusSwitch: 'standard' | 'centered-binary';
+}
+
+/** What tfheKeyInfo reports (never key material). */
+export interface TfheKeyInfo {
+  readonly kind: 'client' | 'evaluation';
+  readonly freed: boolean;
+  readonly bytes?: number;
+  readonly keyswitchKeyBytes?: number;
+  readonly bootstrapKeyBytes?: number;
+}
+
 /** The functions the addon exports; each validates its arguments and throws TypeError/RangeError. */
 export interface NativeAddon {
   capabilities(): Capabilities;
   setThreads(threads: number): void;
+  // TFHE (native/addon/tfhe_binding.cc). Ciphertext batches are BigUint64Arrays of
+  // count * (lweDimension + 1) words; keys are opaque handles, wiped by tfheFreeKey or the GC.
+  /** Client key and evaluation keys from OS randomness. */
+  tfheGenerateKeys(parameters: TfheNativeParameters): Promise<[clientKey: TfheKeyHandle, evaluationKeys: TfheKeyHandle]>;
+  /** Releases and wipes the keys now; the handle is unusable afterwards. */
+  tfheFreeKey(key: TfheKeyHandle): void;
+  tfheKeyInfo(key: TfheKeyHandle): TfheKeyInfo;
+  /** Encrypts messages in [-2^p, 2^p) under the big key (dimension k*N). */
+  tfheEncrypt(clientKey: TfheKeyHandle, messages: Int32Array, count: number, precision: number): BigUint64Array;
+  /** (p+1)-bit signed messages in [-2^p, 2^p). */
+  tfheDecrypt(clientKey: TfheKeyHandle, ciphertexts: BigUint64Array, count: number, precision: number): Int32Array;
+  /** Raw phases (plaintext + noise) under the big (k*N) or small (n) key, chosen by lweDimension. */
+  tfheDecryptPhases(clientKey: TfheKeyHandle, ciphertexts: BigUint64Array, count: number, lweDimension: number): BigUint64Array;
+  /**
+   * KS-PBS of each (input, table) pair in `jobs` (an Int32Array of pairs), or of every input
+   * through every table (input-major) when jobs is null. tables: tableCount * 2^p entries.
+   */
+  tfheLookup(
+    evaluationKeys: TfheKeyHandle,
+    ciphertexts: BigUint64Array,
+    count: number,
+    tables: Int32Array,
+    tableCount: number,
+    precision: number,
+    jobs: Int32Array | null,
+  ): Promise<BigUint64Array>;
+  /** Keyswitched copies under the small key (n + 1 words each). */
+  tfheKeyswitch(evaluationKeys: TfheKeyHandle, ciphertexts: BigUint64Array, count: number): Promise<BigUint64Array>;
+  tfheAdd(a: BigUint64Array, b: BigUint64Array, count: number, lweDimension: number): BigUint64Array;
+  tfheSubtract(a: BigUint64Array, b: BigUint64Array, count: number, lweDimension: number): BigUint64Array;
+  tfheNegate(a: BigUint64Array, count: number, lweDimension: number): BigUint64Array;
+  tfheMultiplyByIntegers(a: BigUint64Array, count: number, lweDimension: number, factors: Int32Array): BigUint64Array;
+  tfheAddConstants(
+    a: BigUint64Array,
+    count: number,
+    lweDimension: number,
+    constants: Int32Array,
+    precision: number,
+  ): BigUint64Array;
+  /** out[o] = sum_i weights[o * count + i] * a[i], for o < outputCount. */
+  tfheDotProduct(
+    a: BigUint64Array,
+    count: number,
+    lweDimension: number,
+    weights: Int32Array,
+    outputCount: number,
+  ): Promise<BigUint64Array>;
+  /** Microseconds per forward / backward negacyclic FFT of this size, with the kernels in use. */
+  tfheMeasureFourier(
+    polynomialSize: number,
+    repetitions: number,
+  ): Promise<{ readonly forwardMicroseconds: number; readonly backwardMicroseconds: number }>;
   /** out[m x n] = a[m x k] @ b[k x n] (row-major) with exact int64 accumulators. */
   integerMatmul(a: Int32Array, b: Int32Array, m: number, k: number, n: number): Promise<BigInt64Array>;
 }

@@ -307,6 +307,30 @@ Napi::Value decrypt(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// tfheDecryptPhases(clientKey, ciphertexts, count, lweDimension): BigUint64Array of raw phases
+// (plaintext + noise) under the big key (dimension k*N) or the small key (n); for noise checks.
+Napi::Value decryptPhases(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheDecryptPhases";
+  expectArgumentCount(info, kName, 4);
+  Napi::Env env = info.Env();
+  auto key = clientKeyArgument(info, 0, kName);
+  const std::size_t count = sizeArgument(info, 2, kName, "count", 0, kMaxElements);
+  const std::size_t dimension = sizeArgument(info, 3, kName, "lweDimension", 1, kMaxElements - 1);
+  tfhe::LweKeyView view = key->glweKey.asLweKey();
+  if (dimension != view.dimension) {
+    if (dimension != key->lweKey.dimension()) {
+      throwRangeError(env, std::string(kName) + ": lweDimension " + std::to_string(dimension) +
+                               " is neither the big nor the small key's dimension");
+    }
+    view = key->lweKey.view();
+  }
+  const std::size_t length = checkedProduct(env, count, dimension + 1, kName, "the ciphertext words");
+  auto ciphertexts = typedArrayArgument<uint64_t>(info, 1, kName, "ciphertexts", length);
+  auto out = Napi::BigUint64Array::New(env, count);
+  for (std::size_t i = 0; i < count; ++i) out[i] = tfhe::decryptLwePhase(view, ciphertexts.Data() + i * (dimension + 1));
+  return out;
+}
+
 // --- lookups -------------------------------------------------------------------------------
 
 // tfheLookup(evaluationKeys, ciphertexts, count, tables: Int32Array, tableCount, precision,
@@ -498,6 +522,7 @@ void registerTfhe(Napi::Env env, Napi::Object exports) {
       {"tfheKeyInfo", keyInfo},
       {"tfheEncrypt", encrypt},
       {"tfheDecrypt", decrypt},
+      {"tfheDecryptPhases", decryptPhases},
       {"tfheLookup", lookup},
       {"tfheKeyswitch", keyswitch},
       {"tfheAdd", addOrSubtract<false>},

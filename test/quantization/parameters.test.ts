@@ -4,6 +4,7 @@ import {
   MinMaxQuantizationStats,
   QuantizationOptions,
   UniformQuantizationParameters,
+  roundHalfToEven,
 } from '../../lib/quantization';
 
 const compute = (nBits: number, flags: ConstructorParameters<typeof QuantizationOptions>[1], rmin: number, rmax: number) =>
@@ -42,6 +43,12 @@ test('the zero point rounds half to even (rmin = -0.5, range 3, 2 bits: 0.5 -> 0
   t.is(compute(2, {}, -0.5, 2.5).zeroPoint, 0);
   t.is(compute(2, {}, -1.5, 1.5).zeroPoint, 2);
   t.is(compute(2, {}, -2.5, 0.5).zeroPoint, 2);
+});
+
+test('the zero point follows the source formula, which can differ from round(-rmin / scale)', (t) => {
+  const p = compute(4, {}, -15.625, 15.625);
+  t.is(p.zeroPoint, 8); // Concrete ML 1.9 gives 8 too
+  t.is(roundHalfToEven(15.625 / p.scale), 7); // 7.499999999999999
 });
 
 test('constant tensors: offset 0; zero -> scale 1 and zp rint(-rmin); otherwise scale = the value', (t) => {

@@ -63,6 +63,11 @@ test('NaN, infinities and empty tensors are errors', (t) => {
   t.throws(() => q.quant(new Float64Array(0)), { instanceOf: RangeError, message: /empty/ });
   t.throws(() => q.dequant(new Int32Array(0)), { instanceOf: RangeError, message: /empty/ });
   t.throws(() => q.quant(new BigInt64Array(2)), { instanceOf: TypeError, message: /int64/ });
+  // the general loop (no clipping, per-channel zero point, wide float32 zero point) checks too
+  const general = quantizer(8, {}, { scale: 1, zeroPoint: [0, 1], offset: 0 }, true);
+  t.throws(() => general.quant([NaN, 0]), { instanceOf: RangeError, message: /element 0 is NaN/ });
+  const wide = quantizer(20, {}, { scale: 1, zeroPoint: 70000, offset: 0 });
+  t.throws(() => wide.quant(new Float32Array([1, -Infinity])), { instanceOf: RangeError, message: /element 1 is -Infinity/ });
 });
 
 test('dequant takes any integer tensor; floats must hold integers; int64 beyond 2^53 is an error', (t) => {

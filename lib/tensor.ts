@@ -52,8 +52,8 @@ export interface OrtTensorLike {
   readonly dims: readonly number[];
 }
 
-/** Anything a user may pass where a tensor is expected. */
-export type TensorLike = Tensor | OrtTensorLike | NestedNumbers;
+/** Anything a user may pass where a tensor is expected (a bare typed array is 1-D). */
+export type TensorLike = Tensor | TypedArray | OrtTensorLike | NestedNumbers;
 export type NestedNumbers = number | readonly NestedNumbers[];
 
 export function dtypeOf(data: TypedArray): DType {
@@ -130,11 +130,13 @@ export class Tensor<D extends DType = DType> {
   }
 
   /**
-   * Accepts a Tensor (returned as is), an onnxruntime-node tensor, or nested number arrays
-   * (float64, shape from the nesting; ragged nesting is an error).
+   * Accepts a Tensor (returned as is), a typed array (wrapped as 1-D, not copied), an
+   * onnxruntime-node tensor, or nested number arrays (float64, shape from the nesting; ragged
+   * nesting is an error).
    */
   static from(value: TensorLike): Tensor {
     if (value instanceof Tensor) return value;
+    if (ArrayBuffer.isView(value)) return new Tensor(value as TypedArray);
     if (typeof value === 'number' || Array.isArray(value)) return fromNested(value as NestedNumbers);
     if (isOrtTensorLike(value)) return Tensor.fromOrt(value);
     throw new TypeError('expected a Tensor, an onnxruntime-node tensor or nested number arrays');

@@ -7,12 +7,10 @@ import { Tensor, type DType } from '../tensor';
 import type { OnnxModel } from './model';
 import { OnnxError } from './errors';
 
-export interface MinMaxQuantizationStats {
+/** What calibration saw of one value; quantization turns rmin/rmax into MinMaxQuantizationStats. */
+export interface TensorStatistics {
   readonly rmin: number;
   readonly rmax: number;
-}
-
-export interface TensorStatistics extends MinMaxQuantizationStats {
   readonly dtype: DType;
   /** Number of elements seen over the whole inputset. */
   readonly count: number;

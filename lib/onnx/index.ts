@@ -8,7 +8,6 @@ export {
   type CalibrationOptions,
   type CalibrationResult,
   type Inputset,
-  type MinMaxQuantizationStats,
   type TensorStatistics,
 } from './calibration';
 export { supportedOps } from './ops/registry';

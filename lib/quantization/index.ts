@@ -19,4 +19,3 @@ export type { ZeroPoint, ZeroPointJSON, ZeroPointLike } from './zero-point';
 export { UniformQuantizer, type UniformQuantizerInit, type UniformQuantizerJSON } from './quantizer';
 export { QuantizedArray, type QuantizedArrayInit, type QuantizedArrayJSON } from './quantized-array';
 export type { JsonNumber, TensorJSON } from './json';
-export type { TensorInput } from './values';

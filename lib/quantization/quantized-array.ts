@@ -9,7 +9,8 @@ import { checkNBits } from './n-bits';
 import { UniformQuantizationParameters } from './parameters';
 import { UniformQuantizer, type UniformQuantizerJSON } from './quantizer';
 import { MinMaxQuantizationStats } from './stats';
-import { type FloatTensor, floatValues, integerValues, isFloatTensor, isIntegerTensor, tensorsEqual, type TensorInput } from './values';
+import { type TensorLike } from '../tensor';
+import { type FloatTensor, floatValues, integerValues, isFloatTensor, isIntegerTensor, tensorsEqual } from './values';
 
 export type { QuantizedArrayInit } from './fields';
 
@@ -32,7 +33,7 @@ export class QuantizedArray {
    * decrypted output of a circuit) and `scale` and `zeroPoint` (or `params`) are required;
    * `values` then holds their de-quantized reals.
    */
-  constructor(nBits: number, values: TensorInput, init: QuantizedArrayInit = {}) {
+  constructor(nBits: number, values: TensorLike, init: QuantizedArrayInit = {}) {
     this.nBits = checkNBits(nBits);
     const { valueIsFloat, options, stats, params } = resolveFields(nBits, init);
     if (valueIsFloat) {
@@ -76,13 +77,13 @@ export class QuantizedArray {
   }
 
   /** Replaces the reals (copied) and returns their integers under the same quantizer. */
-  updateValues(values: TensorInput): Tensor {
+  updateValues(values: TensorLike): Tensor {
     this.#values = floatValues(values, 'values');
     return this.quant();
   }
 
   /** Replaces the integers (copied) and returns their reals under the same quantizer. */
-  updateQuantizedValues(qvalues: TensorInput): Tensor<'float64'> {
+  updateQuantizedValues(qvalues: TensorLike): Tensor<'float64'> {
     this.#qvalues = integerValues(qvalues, 'qvalues');
     return this.dequant();
   }

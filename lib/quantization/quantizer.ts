@@ -5,14 +5,14 @@
 // tensor is divided in float32 and shifted in float32 or float64 depending on the zero point's
 // value (precision.ts). De-quantized values are always float64.
 
-import { Tensor } from '../tensor';
+import { Tensor, type TensorLike } from '../tensor';
 import { checkRecord, decodeBoolean } from './json';
 import { QuantizationOptions, type QuantizationOptionsJSON } from './options';
 import { UniformQuantizationParameters, type UniformQuantizationParametersJSON } from './parameters';
 import { dequantInto, quantInto } from './kernels';
 import { float32ScalarOpWidth } from './precision';
 import { MinMaxQuantizationStats, type MinMaxQuantizationStatsJSON } from './stats';
-import { checkNonEmpty, toTensor, type TensorInput } from './values';
+import { checkNonEmpty } from './values';
 import { broadcastZeroPoint } from './zero-point';
 
 export interface UniformQuantizerInit {
@@ -88,8 +88,8 @@ export class UniformQuantizer {
    * Integers for `values` (any shape; same shape out). Pass `out` to reuse a buffer of the
    * same length. NaN and infinities are errors, as are results outside int32 with noClipping.
    */
-  quant(values: TensorInput, out?: Int32Array): Tensor<'int32'> {
-    const tensor = toTensor(values);
+  quant(values: TensorLike, out?: Int32Array): Tensor<'int32'> {
+    const tensor = Tensor.from(values);
     checkNonEmpty(tensor, 'values');
     const data = tensor.data;
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
@@ -116,8 +116,8 @@ export class UniformQuantizer {
   }
 
   /** Floats (float64) for integers `qvalues`. Float inputs must hold integers. */
-  dequant(qvalues: TensorInput, out?: Float64Array): Tensor<'float64'> {
-    const tensor = toTensor(qvalues);
+  dequant(qvalues: TensorLike, out?: Float64Array): Tensor<'float64'> {
+    const tensor = Tensor.from(qvalues);
     checkNonEmpty(tensor, 'qvalues');
     const q = integerData(tensor);
     const result = outputBuffer(out, Float64Array, q.length);

@@ -4,7 +4,8 @@
 
 import { checkRecord, decodeNumber, encodeNumber, type JsonNumber } from './json';
 import { type FloatDType, isFloatDType } from './precision';
-import { arithmeticDType, checkNonEmpty, notFinite, toTensor, type TensorInput } from './values';
+import { Tensor, type TensorLike } from '../tensor';
+import { arithmeticDType, checkNonEmpty, notFinite } from './values';
 
 export interface MinMaxQuantizationStatsInit {
   rmin: number;
@@ -50,8 +51,8 @@ export class MinMaxQuantizationStats {
   }
 
   /** Min and max over the whole tensor, in the tensor's width (float32 for float32 data). */
-  static computeQuantizationStats(values: TensorInput): MinMaxQuantizationStats {
-    const tensor = toTensor(values);
+  static computeQuantizationStats(values: TensorLike): MinMaxQuantizationStats {
+    const tensor = Tensor.from(values);
     checkNonEmpty(tensor, 'values');
     const data = tensor.data;
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {

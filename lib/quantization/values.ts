@@ -3,18 +3,10 @@
 // a NaN or an infinity would poison min/max and every scale computed from them, and an empty
 // tensor has no min/max at all.
 
-import { Tensor, type TensorLike, type TypedArray } from '../tensor';
+import { Tensor, type TensorLike } from '../tensor';
 import type { FloatDType } from './precision';
 
 export type FloatTensor = Tensor<'float32'> | Tensor<'float64'>;
-
-/** What the quantization API takes for a tensor: anything Tensor.from takes, or a bare typed array (1-D). */
-export type TensorInput = TensorLike | TypedArray;
-
-export function toTensor(value: TensorInput): Tensor {
-  if (ArrayBuffer.isView(value)) return new Tensor(value as TypedArray);
-  return Tensor.from(value as TensorLike);
-}
 
 const INTEGER_DTYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
 
@@ -51,8 +43,8 @@ export function notFinite(what: string, index: number, value: number): RangeErro
 }
 
 /** Float values to quantize: float32/float64 tensors or nested numbers; copied, checked. */
-export function floatValues(values: TensorInput, what: string): FloatTensor {
-  const tensor = toTensor(values);
+export function floatValues(values: TensorLike, what: string): FloatTensor {
+  const tensor = Tensor.from(values);
   if (!isFloatTensor(tensor)) {
     throw new TypeError(`${what} must be float32 or float64 when they are float values, got ${tensor.dtype}`);
   }
@@ -65,8 +57,8 @@ export function floatValues(values: TensorInput, what: string): FloatTensor {
  * Integer values to de-quantize: an integer tensor is copied as is; nested number arrays must
  * hold integers and become int32 (every quantized value of nBits <= 24 fits).
  */
-export function integerValues(qvalues: TensorInput, what: string): Tensor {
-  const tensor = toTensor(qvalues);
+export function integerValues(qvalues: TensorLike, what: string): Tensor {
+  const tensor = Tensor.from(qvalues);
   checkNonEmpty(tensor, what);
   if (isIntegerTensor(tensor)) return copy(tensor);
   if (!Array.isArray(qvalues) && typeof qvalues !== 'number') {

@@ -3,12 +3,12 @@
 // bias and the zero-point cross terms into it, so there it is a float, or one float per output
 // channel: a tensor that broadcasts against the values as in numpy.
 
-import { Tensor } from '../tensor';
+import { Tensor, type TensorLike } from '../tensor';
 import { decodeNumber, decodeTensor, encodeNumber, encodeTensor, type JsonNumber, type TensorJSON } from './json';
-import { checkFinite, checkNonEmpty, copy, tensorsEqual, toTensor, type TensorInput } from './values';
+import { checkFinite, checkNonEmpty, copy, tensorsEqual } from './values';
 
 export type ZeroPoint = number | Tensor<'float64'>;
-export type ZeroPointLike = number | TensorInput;
+export type ZeroPointLike = number | TensorLike;
 export type ZeroPointJSON = JsonNumber | TensorJSON;
 
 /** A number stays a number; a tensor is copied to float64; a 0-d tensor becomes a number. */
@@ -18,7 +18,7 @@ export function toZeroPoint(value: ZeroPointLike, what = 'zeroPoint'): ZeroPoint
     return value;
   }
   if (value === null || value === undefined) throw new TypeError(`${what} must be a number or a tensor`);
-  const tensor = toTensor(value);
+  const tensor = Tensor.from(value);
   checkNonEmpty(tensor, what);
   if (tensor.data instanceof BigInt64Array || tensor.data instanceof BigUint64Array) {
     return toZeroPoint(new Tensor(Float64Array.from(tensor.data, Number), tensor.shape), what);

@@ -98,6 +98,43 @@ export interface NativeAddon {
   ): Promise<{ readonly forwardMicroseconds: number; readonly backwardMicroseconds: number }>;
   /** out[m x n] = a[m x k] @ b[k x n] (row-major) with exact int64 accumulators. */
   integerMatmul(a: Int32Array, b: Int32Array, m: number, k: number, n: number): Promise<BigInt64Array>;
+  /**
+   * 2-D convolution of input [N, C, H, W] (padded with padValue) by weights [O, C / group, kh, kw],
+   * exact int64 output [N, O, H', W']. pads = [top, left, bottom, right] (ONNX order).
+   */
+  integerConv2d(
+    input: Int32Array,
+    inputShape: readonly number[],
+    weights: Int32Array,
+    weightShape: readonly number[],
+    group: number,
+    strides: readonly number[],
+    pads: readonly number[],
+    dilations: readonly number[],
+    padValue: number,
+  ): Promise<BigInt64Array>;
+  /** Window sums [N, C, H', W'] of input [N, C, H, W]; taps outside the input read padValue. */
+  integerSumPool2d(
+    input: Int32Array,
+    inputShape: readonly number[],
+    kernelShape: readonly number[],
+    strides: readonly number[],
+    pads: readonly number[],
+    dilations: readonly number[],
+    ceilMode: boolean,
+    padValue: number,
+  ): Promise<BigInt64Array>;
+  /** Window maxima [N, C, H', W'] of input [N, C, H, W]; taps outside the input read padValue. */
+  integerMaxPool2d(
+    input: Int32Array,
+    inputShape: readonly number[],
+    kernelShape: readonly number[],
+    strides: readonly number[],
+    pads: readonly number[],
+    dilations: readonly number[],
+    ceilMode: boolean,
+    padValue: number,
+  ): Promise<Int32Array>;
 }
 
 const packageRoot = path.join(__dirname, '..');

@@ -72,6 +72,20 @@ TEST(Decomposition, RecomposesToTheRoundedValue) {
   }
 }
 
+TEST(Decomposition, PolynomialToRealMatchesTheScalarDigits) {
+  RandomGenerator random(insecureFixedSeedForTests(25));
+  const std::size_t n = 512;
+  std::vector<uint64_t> polynomial(n), state(n);
+  random.fillU64(polynomial.data(), n);
+  for (DecompositionParameters d : {DecompositionParameters{23, 1}, {15, 2}, {4, 4}, {11, 3}}) {
+    std::vector<int64_t> digits(d.level * n);
+    std::vector<double> real(d.level * n);
+    decomposePolynomial(polynomial.data(), n, d, digits.data());
+    decomposePolynomialToReal(polynomial.data(), n, d, state.data(), real.data());
+    for (std::size_t i = 0; i < digits.size(); ++i) ASSERT_EQ(static_cast<double>(digits[i]), real[i]) << i;
+  }
+}
+
 TEST(LweEncryption, DecryptsEveryMessageAndNoiseHasTheRightSpread) {
   RandomGenerator random(insecureFixedSeedForTests(21));
   LweSecretKey key(918);

@@ -11,6 +11,7 @@ BlindRotationWorkspace::BlindRotationWorkspace(std::size_t glweDimension, std::s
                                                const FourierKernels& fourier)
     : kernels(&fourier),
       difference((glweDimension + 1) * polynomialSize),
+      decompositionState(polynomialSize),
       digits(static_cast<std::size_t>(level) * polynomialSize),
       digitSpectra((glweDimension + 1) * static_cast<std::size_t>(level) * polynomialSize),
       productSpectrum(polynomialSize) {}
@@ -34,9 +35,10 @@ void externalProductAdd(const FourierBootstrapKey& key, std::size_t index, const
   const FourierTables& tables = fourierTables(n);
   const FourierKernels& kernels = *workspace.kernels;
   for (std::size_t r = 0; r <= k; ++r) {
-    decomposePolynomial(glweIn + r * n, n, decomposition, workspace.digits.data());
+    decomposePolynomialToReal(glweIn + r * n, n, decomposition, workspace.decompositionState.data(),
+                              workspace.digits.data());
     for (std::size_t j = 0; j < level; ++j) {
-      kernels.forward(tables, workspace.digits.data() + j * n, workspace.digitSpectra.data() + (r * level + j) * n);
+      kernels.forwardReal(tables, workspace.digits.data() + j * n, workspace.digitSpectra.data() + (r * level + j) * n);
     }
   }
   const std::size_t rows = (k + 1) * level;

@@ -18,7 +18,8 @@ struct BlindRotationWorkspace {
                          const FourierKernels& kernels = fourierKernels());
   const FourierKernels* kernels;
   std::vector<uint64_t> difference;      // (k + 1) * N: X^a ACC - ACC
-  std::vector<int64_t> digits;           // level * N: one polynomial's decomposition
+  std::vector<uint64_t> decompositionState;  // N: the not-yet-decomposed part of each coefficient
+  std::vector<double> digits;                // level * N: one polynomial's digits, as doubles
   std::vector<double> digitSpectra;      // (k + 1) * level * N: their Fourier transforms
   std::vector<double> productSpectrum;   // N: one output polynomial before its inverse FFT
 };

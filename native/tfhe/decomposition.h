@@ -47,4 +47,24 @@ inline void decomposePolynomial(const uint64_t* polynomial, std::size_t size, De
   for (std::size_t i = 0; i < size; ++i) decompose(polynomial[i], decomposition, digits + i, size);
 }
 
+// The same digits as decomposePolynomial, written as doubles (ready for the FFT): level j's
+// polynomial at out[j * N, (j + 1) * N). Branch-free, level-by-level loops over contiguous
+// arrays that the compiler vectorises; `state` is scratch of N words.
+inline void decomposePolynomialToReal(const uint64_t* polynomial, std::size_t size,
+                                      DecompositionParameters decomposition, uint64_t* state, double* out) {
+  const int baseLog = decomposition.baseLog;
+  const uint64_t mask = (uint64_t{1} << baseLog) - 1;
+  for (std::size_t i = 0; i < size; ++i) state[i] = roundedForDecomposition(polynomial[i], decomposition);
+  for (int j = decomposition.level - 1; j >= 0; --j) {
+    double* digits = out + static_cast<std::size_t>(j) * size;
+    for (std::size_t i = 0; i < size; ++i) {
+      const uint64_t digit = state[i] & mask;
+      const uint64_t carry = digit >> (baseLog - 1);  // 1 when the digit is in the upper half
+      state[i] = (state[i] >> baseLog) + carry;
+      const int64_t value = static_cast<int64_t>(digit - (carry << baseLog));
+      digits[i] = static_cast<double>(value);
+    }
+  }
+}
+
 }  // namespace cq::tfhe

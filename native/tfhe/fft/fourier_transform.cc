@@ -46,7 +46,8 @@ std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize) {
   return tables;
 }
 
-void twistInput(const FourierTables& t, const int64_t* in, double* re, double* im) {
+template <typename T>
+void twistInput(const FourierTables& t, const T* in, double* re, double* im) {
   const std::size_t m = t.halfSize;
   for (std::size_t j = 0; j < m; ++j) {
     const double a = static_cast<double>(in[j]);
@@ -108,6 +109,13 @@ void forwardScalar(const FourierTables& t, const int64_t* in, double* spectrum) 
   forwardButterfliesScalar(t, re, im);
 }
 
+void forwardRealScalar(const FourierTables& t, const double* in, double* spectrum) {
+  double* re = spectrum;
+  double* im = spectrum + t.halfSize;
+  twistInput(t, in, re, im);
+  forwardButterfliesScalar(t, re, im);
+}
+
 void backwardAddToTorusScalar(const FourierTables& t, double* spectrum, uint64_t* out) {
   const std::size_t m = t.halfSize;
   double* re = spectrum;
@@ -142,7 +150,7 @@ void multiplyAccumulateScalar(double* acc, const double* a, const double* b, std
 
 }  // namespace
 
-const FourierKernels kScalarFourierKernels = {forwardScalar, backwardAddToTorusScalar, backwardToRealScalar,
+const FourierKernels kScalarFourierKernels = {forwardScalar, forwardRealScalar, backwardAddToTorusScalar, backwardToRealScalar,
                                               multiplyAccumulateScalar};
 
 const FourierKernels& fourierKernels() {

@@ -34,6 +34,8 @@ struct FourierTables {
 struct FourierKernels {
   // spectrum <- FFT(twist(in)); `in` holds N signed coefficients.
   void (*forward)(const FourierTables& tables, const int64_t* in, double* spectrum);
+  // The same from N coefficients already converted to doubles (decomposed digits).
+  void (*forwardReal)(const FourierTables& tables, const double* in, double* spectrum);
   // out[j] += round(coefficient j) mod 2^64, for the N coefficients of the inverse transform.
   // `spectrum` is used as scratch and left unspecified.
   void (*backwardAddToTorus)(const FourierTables& tables, double* spectrum, uint64_t* out);

@@ -92,22 +92,9 @@ inline void backwardFirstStages(double* re, double* im) {
   _mm256_storeu_pd(im + 12, i3);
 }
 
-void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
+// Radix-2 stages down to len 8, then the fused radix-4 on groups of four.
+void forwardButterfliesAvx2(const FourierTables& t, double* re, double* im) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  for (std::size_t j = 0; j < m; j += 4) {
-    // Signed 64-bit to double has no AVX2 instruction; the scalar conversions vectorise poorly
-    // anyway, and this loop is a small share of the transform.
-    const __m256d a = _mm256_setr_pd(static_cast<double>(in[j]), static_cast<double>(in[j + 1]),
-                                     static_cast<double>(in[j + 2]), static_cast<double>(in[j + 3]));
-    const __m256d b = _mm256_setr_pd(static_cast<double>(in[j + m]), static_cast<double>(in[j + m + 1]),
-                                     static_cast<double>(in[j + m + 2]), static_cast<double>(in[j + m + 3]));
-    const __m256d wr = _mm256_loadu_pd(t.twistReal.data() + j);
-    const __m256d wi = _mm256_loadu_pd(t.twistImag.data() + j);
-    _mm256_storeu_pd(re + j, _mm256_fmsub_pd(a, wr, _mm256_mul_pd(b, wi)));
-    _mm256_storeu_pd(im + j, _mm256_fmadd_pd(a, wi, _mm256_mul_pd(b, wr)));
-  }
   for (std::size_t len = m; len >= 8; len /= 2) {
     const std::size_t half = len / 2;
     const double* twr = t.twiddleReal.data() + t.twiddleOffset(len);
@@ -128,6 +115,36 @@ void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
     }
   }
   for (std::size_t start = 0; start < m; start += 16) forwardLastStages(re + start, im + start);
+}
+
+inline void twistStore(const FourierTables& t, std::size_t j, __m256d a, __m256d b, double* re, double* im) {
+  const __m256d wr = _mm256_loadu_pd(t.twistReal.data() + j);
+  const __m256d wi = _mm256_loadu_pd(t.twistImag.data() + j);
+  _mm256_storeu_pd(re + j, _mm256_fmsub_pd(a, wr, _mm256_mul_pd(b, wi)));
+  _mm256_storeu_pd(im + j, _mm256_fmadd_pd(a, wi, _mm256_mul_pd(b, wr)));
+}
+
+void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
+  const std::size_t m = t.halfSize;
+  double* re = spectrum;
+  double* im = spectrum + m;
+  for (std::size_t j = 0; j < m; j += 4) {
+    // Signed 64-bit to double has no AVX2 instruction; this path only serves key generation.
+    const __m256d a = _mm256_setr_pd(static_cast<double>(in[j]), static_cast<double>(in[j + 1]),
+                                     static_cast<double>(in[j + 2]), static_cast<double>(in[j + 3]));
+    const __m256d b = _mm256_setr_pd(static_cast<double>(in[j + m]), static_cast<double>(in[j + m + 1]),
+                                     static_cast<double>(in[j + m + 2]), static_cast<double>(in[j + m + 3]));
+    twistStore(t, j, a, b, re, im);
+  }
+  forwardButterfliesAvx2(t, re, im);
+}
+
+void forwardRealAvx2(const FourierTables& t, const double* in, double* spectrum) {
+  const std::size_t m = t.halfSize;
+  double* re = spectrum;
+  double* im = spectrum + m;
+  for (std::size_t j = 0; j < m; j += 4) twistStore(t, j, _mm256_loadu_pd(in + j), _mm256_loadu_pd(in + j + m), re, im);
+  forwardButterfliesAvx2(t, re, im);
 }
 
 void backwardButterfliesAvx2(const FourierTables& t, double* re, double* im) {
@@ -215,7 +232,7 @@ void multiplyAccumulateAvx2(double* acc, const double* a, const double* b, std::
 
 }  // namespace
 
-const FourierKernels kAvx2FourierKernels = {forwardAvx2, backwardAddToTorusAvx2, backwardToRealAvx2,
+const FourierKernels kAvx2FourierKernels = {forwardAvx2, forwardRealAvx2, backwardAddToTorusAvx2, backwardToRealAvx2,
                                             multiplyAccumulateAvx2};
 
 }  // namespace cq::tfhe

@@ -80,7 +80,7 @@ template <typename Keys>
 std::shared_ptr<Keys> liveKeys(const Napi::CallbackInfo& info, std::size_t index, const char* function,
                                const napi_type_tag* tag, const char* what) {
   auto* handle = handleArgument<Keys>(info, index, function, tag, what);
-  if (!handle->keys) throwTypeError(info.Env(), std::string(function) + ": the " + what + " has been freed");
+  if (!handle->keys) throwTypeError(info.Env(), std::string(function) + ": the " + what + " handle has been freed");
   return handle->keys;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
@@ -42,6 +43,9 @@ void poolPlanes(const int32_t* input, Out* out, const Pool2dShape& shape, Out in
   const std::size_t wantedTasks = 4 * threadPool().size();
   const std::size_t rowsPerTask = ceilDiv(outHeight, std::min(outHeight, ceilDiv(wantedTasks, planes)));
   const std::size_t tasksPerPlane = ceilDiv(outHeight, rowsPerTask);
+  // Which windows of a row each column tap finds inside the input: the same for every row.
+  std::vector<InsideRange> insideColumns(shape.columns.kernel);
+  for (std::size_t kw = 0; kw < shape.columns.kernel; ++kw) insideColumns[kw] = insideRange(shape.columns, outWidth, kw);
   threadPool().parallelFor(planes * tasksPerPlane, [&](std::size_t begin, std::size_t end) {
     for (std::size_t task = begin; task < end; ++task) {
       const std::size_t plane = task / tasksPerPlane;
@@ -59,7 +63,7 @@ void poolPlanes(const int32_t* input, Out* out, const Pool2dShape& shape, Out in
           }
           const int32_t* inputRow = planeData + static_cast<std::size_t>(ih) * width;
           for (std::size_t kw = 0; kw < shape.columns.kernel; ++kw) {
-            const InsideRange inside = insideRange(shape.columns, outWidth, kw);
+            const InsideRange& inside = insideColumns[kw];
             accumulatePad(outRow, inside.begin);
             if (inside.end > inside.begin) {
               const int64_t firstColumn = shape.columns.inputIndex(inside.begin, kw);

@@ -116,7 +116,7 @@ const BAD_CALLS: Record<keyof NativeAddon, readonly BadCall[]> = {
   integerSumPool2d: [
     ...poolBadCalls('integerSumPool2d'),
     [
-      'sums that could overflow int64',
+      'a window of 2^32 taps, whose sums could overflow int64',
       () => native.integerSumPool2d(ints(1), [1, 1, 1, 1], [2 ** 16, 2 ** 16], [1, 1], [2 ** 16 - 1, 2 ** 16 - 1, 0, 0], [1, 1], false, -(2 ** 31)),
       RangeError,
     ],

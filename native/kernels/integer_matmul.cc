@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "../runtime/cpu_features.h"
+#include "integer_conv.h"
 #include "../runtime/thread_pool.h"
 
 namespace cq {
@@ -29,6 +30,18 @@ bool integerMatmulFitsInt64(int64_t maxAbsA, int64_t maxAbsB, std::size_t k) {
 }
 
 void integerMatmul(const int32_t* a, const int32_t* b, int64_t* out, std::size_t m, std::size_t k, std::size_t n) {
+  // From a few rows on (a batch through a Gemm), the register-tiled convolution kernel is about
+  // 3x faster: the product is the 1x1 convolution of b's n columns by a's m rows. Few rows do
+  // not pay for its packing.
+  constexpr std::size_t kTiledMinRows = 16;
+  if (m >= kTiledMinRows) {
+    Conv2dShape shape;
+    shape.inChannels = k;
+    shape.outChannels = m;
+    shape.columns.input = n;
+    integerConv2d(b, a, 0, out, shape);
+    return;
+  }
   using RowsKernel = void (*)(const int32_t*, const int32_t*, int64_t*, std::size_t, std::size_t, std::size_t,
                               std::size_t);
   static const RowsKernel rows = simdEnabled() ? integerMatmulRowsAvx2 : integerMatmulRowsScalar;

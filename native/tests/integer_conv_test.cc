@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/integer_matmul.h"
 #include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
 
@@ -180,6 +181,24 @@ TEST(IntegerConvLimits, OverflowBoundCountsThePatch) {
   ASSERT_EQ(shape.patchSize(), 4u);  // (4 / 2) channels * 1 * 2 taps
   EXPECT_TRUE(integerConv2dFitsInt64(int64_t{1} << 30, int64_t{1} << 30, shape));
   EXPECT_FALSE(integerConv2dFitsInt64(int64_t{1} << 31, int64_t{1} << 30, shape));
+}
+
+// integerMatmul hands products of 16 rows or more to the convolution kernel (a 1x1 convolution).
+TEST(IntegerConvAsMatmul, TiledProductsMatchTheDefinition) {
+  std::mt19937 rng(13);
+  const std::size_t shapes[][3] = {{16, 1, 1}, {17, 33, 9}, {40, 300, 13}, {64, 7, 130}};
+  for (const auto& shape : shapes) {
+    const std::size_t m = shape[0], k = shape[1], n = shape[2];
+    const auto a = randomValues(m * k, -(1 << 20), 1 << 20, rng);
+    const auto b = randomValues(k * n, -(1 << 20), 1 << 20, rng);
+    std::vector<int64_t> expected(m * n, 0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t p = 0; p < k; ++p) expected[i * n + j] += int64_t{a[i * k + p]} * b[p * n + j];
+    std::vector<int64_t> out(m * n, -1);
+    integerMatmul(a.data(), b.data(), out.data(), m, k, n);
+    EXPECT_EQ(out, expected) << m << "x" << k << "x" << n;
+  }
 }
 
 TEST(WindowAxis, OutputLengthsFollowOnnx) {

@@ -1,0 +1,67 @@
+// Brevitas' Quant node (QONNX): a fake quantizer whose scale, zero point and bit width are in
+// the graph. Its output quantizer is exactly those parameters (precomputed QAT), so the next
+// integer op uses the integers it defines instead of re-quantizing.
+
+import { QuantizationOptions, UniformQuantizationParameters } from '../../quantization';
+import type { Tensor } from '../../tensor';
+import { attrInt, attrString } from '../attributes';
+import { QuantizedOp, type QuantizedOpInit } from '../op';
+import { type OpValue, QuantizedValue, type RawValue } from '../value';
+
+export class QuantizedBrevitasQuant extends QuantizedOp {
+  static override readonly rawInputs = new Set([1, 2, 3]);
+  static override readonly quantizeInputsWithModelOutputsPrecision = true;
+  readonly isSigned: boolean;
+  readonly isNarrow: boolean;
+  readonly bitWidth: number;
+  readonly quantOptions: QuantizationOptions;
+
+  constructor(init: QuantizedOpInit) {
+    super(init);
+    if (attrString(this.node, 'rounding_mode', 'ROUND') !== 'ROUND') {
+      throw new RangeError(`${this.describe()}: only rounding_mode ROUND is supported for Brevitas quantizers`);
+    }
+    let signed = attrInt(this.node, 'signed', 1) === 1;
+    let narrow = attrInt(this.node, 'narrow', 0) === 1;
+    // an unsigned narrow range is represented as signed (Concrete ML does the same)
+    if (!signed && narrow) [signed, narrow] = [true, false];
+    this.isSigned = signed;
+    this.isNarrow = narrow;
+    this.bitWidth = this.constantNumber(3, 'bit width');
+    this.quantOptions = this.outputQuantOptions().with({
+      nBits: this.bitWidth,
+      isQat: true,
+      isPrecomputedQat: true,
+      isNarrow: narrow,
+      isSigned: signed,
+    });
+  }
+
+  private constantNumber(index: number, what: string): number {
+    const constant = this.constants.get(index);
+    if (constant === undefined || constant.tensor.size !== 1) throw new TypeError(`${this.describe()}: the ${what} must be a constant scalar`);
+    return Number(constant.tensor.data[0]);
+  }
+
+  override calibrate(inputs: readonly (Tensor | RawValue | undefined)[]): Tensor {
+    const result = super.calibrate(inputs);
+    this.outputParams = new UniformQuantizationParameters({
+      scale: this.constantNumber(1, 'scale'),
+      zeroPoint: Math.trunc(this.constantNumber(2, 'zero point')),
+      offset: this.isSigned ? 2 ** (this.bitWidth - 1) : 0,
+    });
+    return result;
+  }
+
+  override async qImpl(inputs: readonly (OpValue | undefined)[]): Promise<OpValue> {
+    const x = inputs[0];
+    const params = this.outputParams;
+    if (params === null) throw new Error(`${this.describe()} must be calibrated first`);
+    // already quantized by this very quantizer: nothing to do
+    if (x instanceof QuantizedValue && x.quantizer.options.isEquivalent(this.quantOptions) && x.quantizer.scale === params.scale && x.quantizer.zeroPoint === params.zeroPoint) {
+      return x;
+    }
+    const result = this.floatImpl(this.prepareInputs(inputs, 'float'));
+    return QuantizedValue.fromFloat(this.bitWidth, result as Tensor<'float64'>, { options: this.quantOptions, stats: this.outputStats, params });
+  }
+}

@@ -1,0 +1,185 @@
+// Gemm / MatMul on integers (Jacob et al. 2018, eq. 7). For x @ w with zero points zx, zw:
+//   acc = qx @ qw - zw * sum_k(qx)                       (encrypted; rounded if asked)
+//   out = sx*sw * (acc + K*zx*zw - zx*sum_k(qw)) + bias  (folds into the next table lookup)
+// As a graph output the op returns acc itself with scale sx*sw and a per-neuron float zero point
+// zx*sum_k(qw) - K*zx*zw - bias/(sx*sw), so the decrypted integers de-quantize to `out`.
+// With two encrypted operands, products are ((x+y)^2 - (x-y)^2) / 4 (two table lookups each).
+
+import { UniformQuantizationParameters, UniformQuantizer } from '../../quantization';
+import { Tensor } from '../../tensor';
+import { attrFloat, attrInt } from '../attributes';
+import { integerMatmul } from '../kernels';
+import { int32Of, toInt32Tensor } from '../integers';
+import { type PreparedInput, QuantizedOp, type QImplOptions, quantizedInput, scalarZeroPoint } from '../op';
+import { type OpValue, QuantizedValue } from '../value';
+
+/** Rows of a 2-D view: [..., m, k] -> data with m' = prod(leading) * m rows. */
+function transpose2d(data: Int32Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j];
+  return out;
+}
+
+export class QuantizedGemm extends QuantizedOp {
+  static override readonly isMixing = true;
+
+  /** Both operands encrypted (no constant input): products need table lookups. */
+  get isEncryptedGemm(): boolean {
+    return this.constants.size === 0;
+  }
+
+  override canFuse(): boolean {
+    return false;
+  }
+
+  private checkAttributes(): { transA: boolean; transB: boolean; hasBias: boolean } {
+    const alpha = attrFloat(this.node, 'alpha', 1);
+    const beta = attrFloat(this.node, 'beta', 1);
+    if (alpha !== 1 || (beta !== 0 && beta !== 1)) {
+      throw new RangeError(`${this.describe()}: only alpha = 1 and beta in {0, 1} are supported, got alpha = ${alpha}, beta = ${beta}`);
+    }
+    return { transA: attrInt(this.node, 'transA', 0) === 1, transB: attrInt(this.node, 'transB', 0) === 1, hasBias: beta === 1 };
+  }
+
+  override async qImpl(inputs: readonly (OpValue | undefined)[], options: QImplOptions = {}): Promise<OpValue> {
+    const calibrateRounding = options.calibrateRounding ?? false;
+    const { transA, transB, hasBias } = this.opType === 'Gemm' ? this.checkAttributes() : { transA: false, transB: false, hasBias: false };
+    const prepared = this.prepareInputs(inputs, 'quantize');
+    const x = quantizedInput(this, prepared, 0, 'input A');
+    const w = quantizedInput(this, prepared, 1, 'input B');
+    const bias = hasBias ? biasOf(this, prepared[2]) : undefined;
+
+    // x: [..., m, k] (rows flattened), w: [k, n]
+    if (w.shape.length !== 2) {
+      throw new RangeError(`${this.describe()}: the second operand must be 2-D, got shape [${w.shape.join(', ')}]`);
+    }
+    let xData = int32Of(x.qvalues);
+    let xShape = [...x.shape];
+    if (transA) {
+      if (xShape.length !== 2) throw new RangeError(`${this.describe()}: transA needs a 2-D input`);
+      xData = transpose2d(xData, xShape[0], xShape[1]);
+      xShape = [xShape[1], xShape[0]];
+    }
+    let wData = int32Of(w.qvalues);
+    let [k, n] = w.shape;
+    if (transB) {
+      wData = transpose2d(wData, k, n);
+      [k, n] = [n, k];
+    }
+    if (xShape[xShape.length - 1] !== k) {
+      throw new RangeError(`${this.describe()}: cannot multiply [${xShape.join(', ')}] by [${k}, ${n}]`);
+    }
+    const rows = xData.length / k;
+    const outShape = [...xShape.slice(0, -1), n];
+    const zx = scalarZeroPoint(this, x, 'input A');
+    const zw = scalarZeroPoint(this, w, 'input B');
+
+    let acc = this.isEncryptedGemm
+      ? this.encryptedProducts(xData, wData, rows, k, n, calibrateRounding)
+      : await integerMatmul(xData, wData, rows, k, n);
+    if (zw !== 0) {
+      for (let i = 0; i < rows; i++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += xData[i * k + p];
+        for (let j = 0; j < n; j++) acc[i * n + j] -= zw * sum;
+      }
+    }
+    const sumWeights = new Float64Array(n);
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sumWeights[j] += wData[p * n + j];
+    for (let j = 0; j < n; j++) sumWeights[j] *= zx;
+    const finalTerm = k * zx * zw;
+    const scale = x.quantizer.scale * w.quantizer.scale;
+
+    if (this.producesGraphOutput && !this.isEncryptedGemm) {
+      const zeroPoint = new Float64Array(n);
+      for (let j = 0; j < n; j++) zeroPoint[j] = sumWeights[j] - finalTerm + (bias === undefined ? 0 : biasOverScale(bias, j, -scale));
+      return this.makeOutputQuantParameters(toInt32Tensor(acc, outShape, this.describe()), scale, new Tensor(zeroPoint, [1, n]));
+    }
+    const precomputedBias = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
+    if (precomputedBias) {
+      const q = bias.qvalues.data;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) acc[i * n + j] += q[j % q.length];
+    }
+    if (!this.isEncryptedGemm) acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm - sumWeights[i % n];
+    if (this.isEncryptedGemm) acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
+    this.recordLookupInput('accumulator', acc);
+    const out = new Float64Array(acc.length);
+    const biasValues = bias !== undefined && !precomputedBias ? bias.values.data : undefined;
+    for (let i = 0; i < acc.length; i++) {
+      out[i] = scale * acc[i];
+      if (biasValues !== undefined) out[i] += biasValues[(i % n) % biasValues.length];
+    }
+    return this.prepareOutput(new Tensor(out, outShape));
+  }
+
+  /** x @ w with both encrypted: each product as ((a+b)^2 - (a-b)^2) / 4, a+b and a-b rounded if asked. */
+  private encryptedProducts(x: Int32Array, w: Int32Array, rows: number, k: number, n: number, calibrateRounding: boolean): Float64Array {
+    const size = rows * k * n;
+    const sums = new Float64Array(size);
+    const differences = new Float64Array(size);
+    for (let i = 0; i < rows; i++) {
+      for (let p = 0; p < k; p++) {
+        for (let j = 0; j < n; j++) {
+          const at = (i * k + p) * n + j;
+          sums[at] = x[i * k + p] + w[p * n + j];
+          differences[at] = x[i * k + p] - w[p * n + j];
+        }
+      }
+    }
+    const add = this.roundAccumulator(sums, calibrateRounding, 'add');
+    const sub = this.roundAccumulator(differences, calibrateRounding, 'sub');
+    this.recordLookupInput('sum', add);
+    this.recordLookupInput('difference', sub);
+    const out = new Float64Array(rows * n);
+    for (let i = 0; i < rows; i++) {
+      for (let p = 0; p < k; p++) {
+        for (let j = 0; j < n; j++) {
+          const at = (i * k + p) * n + j;
+          out[i * n + j] += Math.trunc((add[at] * add[at]) / 4) - Math.trunc((sub[at] * sub[at]) / 4);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * FAST calibration of a model made of Gemm/MatMul only: the output quantizer follows from the
+   * input and weight quantizers, without quantized data.
+   */
+  calibrateAnalytically(x: QuantizedValue, w: QuantizedValue, bias: QuantizedValue | undefined): UniformQuantizer {
+    const transB = this.opType === 'Gemm' && attrInt(this.node, 'transB', 0) === 1;
+    const [rowsW, colsW] = w.shape;
+    const [k, n] = transB ? [colsW, rowsW] : [rowsW, colsW];
+    const wData = int32Of(w.qvalues);
+    const zx = scalarZeroPoint(this, x, 'input A');
+    const zw = scalarZeroPoint(this, w, 'input B');
+    const scale = x.quantizer.scale * w.quantizer.scale;
+    const zeroPoint = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += transB ? wData[j * k + p] : wData[p * n + j];
+      zeroPoint[j] = zx * sum - k * zx * zw + (bias === undefined ? 0 : biasOverScale(bias, j, -scale));
+    }
+    const params = new UniformQuantizationParameters({ scale, zeroPoint: new Tensor(zeroPoint, [1, n]), offset: 0 });
+    return new UniformQuantizer({ options: this.outputQuantOptions(), stats: this.outputStats, params });
+  }
+}
+
+export class QuantizedMatMul extends QuantizedGemm {}
+
+function biasOf(op: QuantizedOp, value: PreparedInput): QuantizedValue | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof QuantizedValue)) throw new TypeError(`${op.describe()}: the bias must be a constant float tensor`);
+  return value;
+}
+
+/**
+ * bias[j] / divisor as numpy 1.26 computes it: a float32 bias divided by a float64 scalar stays
+ * float32 (value-based promotion), and only then meets the float64 integer part.
+ */
+export function biasOverScale(bias: QuantizedValue, j: number, divisor: number): number {
+  const values = bias.values;
+  const b = values.data[j % values.size];
+  return values.dtype === 'float32' ? Math.fround(b / Math.fround(divisor)) : b / divisor;
+}

@@ -15,7 +15,7 @@ export interface ConvOptions {
   readonly dilations?: readonly number[];
   /** Default 1; the channel count for depthwise convolution. */
   readonly group?: number;
-  /** The value of every tap outside the input: the input zero point (Concrete ML pads with int(zpx)). Default 0. */
+  /** The value of every tap outside the input: the input zero point (Concrete ML pads with int(zpx)); default 0. */
   readonly padValue?: number;
 }
 
@@ -94,12 +94,12 @@ function window2d(
   op: string,
   spatialRank: number,
   kernel: number[],
-  options: ConvOptions & Partial<PoolOptions>,
+  options: ConvOptions | PoolOptions,
+  ceilMode: boolean,
 ): Window2d {
   const strides = intList(op, 'strides', options.strides, spatialRank, 1, 1);
   const pads = intList(op, 'pads', options.pads, 2 * spatialRank, 0, 0);
   const dilations = intList(op, 'dilations', options.dilations, spatialRank, 1, 1);
-  const ceilMode = options.ceilMode ?? false;
   if (spatialRank === 2) return { kernel, strides, pads, dilations, ceilMode };
   return {
     kernel: [1, kernel[0]],
@@ -207,7 +207,7 @@ function convCall(
       `${op} (${shown}): weights need C / group = ${channels / group} input channels, got ${weightShape[1]}`,
     );
   }
-  const window = window2d(op, spatialRank, weightShape.slice(2), options);
+  const window = window2d(op, spatialRank, weightShape.slice(2), options, false);
   return { group, window, outShape: outputShape(op, shown, inputShape, outChannels, window), shown };
 }
 
@@ -261,8 +261,11 @@ function poolCall(op: string, inputShape: readonly number[], options: PoolOption
   if (inputShape.slice(1).some((d) => d < 1)) {
     throw new RangeError(`${op} (${shown}): channels and spatial dimensions must be >= 1`);
   }
-  const kernel = intList(op, 'kernelShape', options?.kernelShape, spatialRank, 1);
-  const window = window2d(op, spatialRank, kernel, options);
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${op} (${shown}): options with a kernelShape are required`);
+  }
+  const kernel = intList(op, 'kernelShape', options.kernelShape, spatialRank, 1);
+  const window = window2d(op, spatialRank, kernel, options, options.ceilMode ?? false);
   const outShape = outputShape(op, shown, inputShape, inputShape[1], window);
   const padValue = padValueOf(op, options.padValue);
   return { window, padValue, outShape, shown: `${shown}, kernelShape ${shapeText(kernel)}` };

@@ -106,6 +106,7 @@ test('pool errors name the op, the argument and the shapes', async (t) => {
   const x = new Tensor(new Int32Array(2 * 6 * 6), [1, 2, 6, 6]);
   const cases: [string, () => Promise<unknown>, typeof TypeError | typeof RangeError, RegExp][] = [
     ['an int64 input', () => integerSumPool(new Tensor(new BigInt64Array(4), [1, 1, 2, 2]), { kernelShape: [1, 1] }), TypeError, /^integerSumPool: input must be an int32 Tensor, got a int64 tensor/],
+    ['no options', () => (integerSumPool as (x: Tensor) => Promise<unknown>)(x), TypeError, /^integerSumPool \(input \[1, 2, 6, 6\]\): options with a kernelShape are required/],
     ['no kernel shape', () => integerMaxPool(x, {} as PoolOptions), RangeError, /^integerMaxPool: kernelShape must hold 2 integers >= 1, got undefined/],
     ['a 1-D kernel on a 2-D input', () => integerMaxPool(x, { kernelShape: [2] }), RangeError, /^integerMaxPool: kernelShape must hold 2 integers >= 1, got \[2\]/],
     ['a zero stride', () => integerSumPool(x, { kernelShape: [2, 2], strides: [0, 1] }), RangeError, /^integerSumPool: strides must hold 2 integers >= 1, got \[0, 1\]/],

@@ -5,6 +5,7 @@
 import { QuantizationOptions, UniformQuantizer } from '../quantization';
 import { Tensor, type TensorLike } from '../tensor';
 import { bitWidthOfRange } from './integers';
+import { quantizedModuleFromJSON, quantizedModuleToJSON } from './json';
 import type { QuantizedOp } from './op';
 import type { ResolvedNBits, ResolvedRounding } from './options';
 import { type OpValue, QuantizedValue } from './value';
@@ -165,6 +166,15 @@ export class QuantizedModule {
           `or with roundingThresholdBits (now ${rounding}; e.g. 8 rounds accumulators to 8 bits before the lookup).`,
       );
     }
+  }
+
+  /** Everything needed to run the module again, as plain JSON (lossless). */
+  toJSON(): unknown {
+    return quantizedModuleToJSON(this);
+  }
+
+  static fromJSON(json: unknown): QuantizedModule {
+    return quantizedModuleFromJSON(json);
   }
 
   private checkCount(count: number, what: string): void {

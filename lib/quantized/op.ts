@@ -225,6 +225,10 @@ export abstract class QuantizedOp {
    * Accumulator rounding (Concrete's cnp_round): in calibration, the lsbs to remove grow to
    * bitwidth(accumulator) - roundingThresholdBits; at inference they are applied.
    */
+  lsbsRemoved(id: string): number {
+    return this.accumulators.get(id)?.lsbsToRemove ?? 0;
+  }
+
   roundAccumulator(data: Float64Array, calibrateRounding: boolean, id = 'matmul'): Float64Array {
     let record = this.accumulators.get(id);
     if (calibrateRounding) {
@@ -240,10 +244,15 @@ export abstract class QuantizedOp {
     return roundBitPattern(data, record?.lsbsToRemove ?? 0);
   }
 
-  /** Records the integer range of a value that will feed a table lookup (for the bit-width report). */
-  recordLookupInput(id: string, data: ArrayLike<number>): void {
+  /**
+   * Records the integer range of a value that will feed a table lookup (for the bit-width
+   * report). A rounded accumulator enters the lookup without its `lsbsRemoved` low bits.
+   */
+  recordLookupInput(id: string, data: ArrayLike<number>, lsbsRemoved = 0): void {
     if (!this.recording) return;
-    const [min, max] = rangeOf(data);
+    const [low, high] = rangeOf(data);
+    const unit = 2 ** lsbsRemoved;
+    const [min, max] = [Math.floor(low / unit), Math.floor(high / unit)];
     const previous = this.lookupInputRanges.get(id);
     this.lookupInputRanges.set(id, previous === undefined ? [min, max] : [Math.min(previous[0], min), Math.max(previous[1], max)]);
   }

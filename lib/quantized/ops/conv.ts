@@ -80,7 +80,7 @@ export class QuantizedConv extends QuantizedOp {
       for (let i = 0; i < acc.length; i++) acc[i] += q[channelOf(i)];
     }
     acc = this.roundAccumulator(acc, options.calibrateRounding ?? false, 'matmul');
-    this.recordLookupInput('accumulator', acc);
+    this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
     const out = new Float64Array(acc.length);
     const biasValues = bias !== undefined && !precomputedBias ? bias.values.data : undefined;
     for (let i = 0; i < acc.length; i++) {

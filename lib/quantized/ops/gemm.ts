@@ -100,10 +100,15 @@ export class QuantizedGemm extends QuantizedOp {
       const q = bias.qvalues.data;
       for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) acc[i * n + j] += q[j % q.length];
     }
-    if (!this.isEncryptedGemm) acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
+    if (!this.isEncryptedGemm) {
+      acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
+      this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
+    }
     for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm - sumWeights[i % n];
-    if (this.isEncryptedGemm) acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
-    this.recordLookupInput('accumulator', acc);
+    if (this.isEncryptedGemm) {
+      acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
+      this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
+    }
     const out = new Float64Array(acc.length);
     const biasValues = bias !== undefined && !precomputedBias ? bias.values.data : undefined;
     for (let i = 0; i < acc.length; i++) {
@@ -129,8 +134,8 @@ export class QuantizedGemm extends QuantizedOp {
     }
     const add = this.roundAccumulator(sums, calibrateRounding, 'add');
     const sub = this.roundAccumulator(differences, calibrateRounding, 'sub');
-    this.recordLookupInput('sum', add);
-    this.recordLookupInput('difference', sub);
+    this.recordLookupInput('sum', add, this.lsbsRemoved('add'));
+    this.recordLookupInput('difference', sub, this.lsbsRemoved('sub'));
     const out = new Float64Array(rows * n);
     for (let i = 0; i < rows; i++) {
       for (let p = 0; p < k; p++) {

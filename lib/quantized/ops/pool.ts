@@ -46,7 +46,7 @@ export class QuantizedAvgPool extends QuantizedOp {
     const padded = padSpatial(int32Of(x.qvalues), x.shape, pads, Math.trunc(zp));
     const shape = { input: padded.shape, kernel, strides };
     const sums = this.roundAccumulator(integerSumPool2d(padded.data, shape), options.calibrateRounding ?? false, 'single_rounding_op');
-    this.recordLookupInput('accumulator', sums);
+    this.recordLookupInput('accumulator', sums, this.lsbsRemoved('single_rounding_op'));
     const normalization = 1 / (kernel[0] * kernel[1]);
     const out = new Float64Array(sums.length);
     for (let i = 0; i < sums.length; i++) out[i] = (sums[i] * normalization - zp) * x.quantizer.scale;

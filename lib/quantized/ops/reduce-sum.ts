@@ -36,7 +36,7 @@ export class QuantizedReduceSum extends QuantizedOp {
     const shifted = new Float64Array(sums.size);
     for (let i = 0; i < shifted.length; i++) shifted[i] = (sums.data as Float64Array)[i] - zeroPoint;
     const rounded = this.roundAccumulator(shifted, options.calibrateRounding ?? false, 'single_rounding_op');
-    this.recordLookupInput('accumulator', rounded);
+    this.recordLookupInput('accumulator', rounded, this.lsbsRemoved('single_rounding_op'));
     const out = new Float64Array(rounded.length);
     for (let i = 0; i < out.length; i++) out[i] = x.quantizer.scale * rounded[i];
     return this.prepareOutput(new Tensor(out, sums.shape));

@@ -51,13 +51,15 @@ TEST(IntegerMatmul, ScalarAndAvx2MatchTheDefinition) {
 }
 
 TEST(IntegerMatmul, ExtremeValuesAreExact) {
-  const int32_t big = INT32_MIN;
-  std::vector<int32_t> a = {big, big, big, big};
-  std::vector<int32_t> b = {big, INT32_MAX, big, INT32_MAX};
-  auto expected = referenceProduct(a, b, 2, 2, 2);
+  // k = 1 keeps every sum a single product, so the int32 extremes stay within int64.
+  std::vector<int32_t> a = {INT32_MIN, INT32_MAX};
+  std::vector<int32_t> b = {INT32_MIN, INT32_MAX};
+  ASSERT_TRUE(integerMatmulFitsInt64(int64_t{1} << 31, int64_t{1} << 31, 1));
+  auto expected = referenceProduct(a, b, 2, 1, 2);
   std::vector<int64_t> out(4);
-  integerMatmul(a.data(), b.data(), out.data(), 2, 2, 2);
+  integerMatmul(a.data(), b.data(), out.data(), 2, 1, 2);
   EXPECT_EQ(out, expected);
+  EXPECT_EQ(out[0], int64_t{1} << 62);
 }
 
 TEST(IntegerMatmul, OverflowBound) {

@@ -52,7 +52,11 @@ function poolBadCalls(name: 'integerSumPool2d' | 'integerMaxPool2d'): readonly B
   ];
 }
 
-const BAD_CALLS: Record<keyof NativeAddon, readonly BadCall[]> = {
+// The tfhe* exports take key handles and have their own table in test/fhe/tfhe-boundary.test.ts.
+type TfheExport = Extract<keyof NativeAddon, `tfhe${string}`>;
+const isTfheExport = (name: string) => name.startsWith('tfhe');
+
+const BAD_CALLS: Record<Exclude<keyof NativeAddon, TfheExport>, readonly BadCall[]> = {
   capabilities: [['an extra argument', () => (native.capabilities as (x: number) => unknown)(1), TypeError]],
   setThreads: [
     ['no argument', () => (native.setThreads as () => void)(), TypeError],
@@ -125,7 +129,7 @@ const BAD_CALLS: Record<keyof NativeAddon, readonly BadCall[]> = {
 };
 
 test('every native export has bad-call cases', (t) => {
-  t.deepEqual(Object.keys(native).sort(), Object.keys(BAD_CALLS).sort());
+  t.deepEqual(Object.keys(native).filter((name) => !isTfheExport(name)).sort(), Object.keys(BAD_CALLS).sort());
 });
 
 for (const [name, calls] of Object.entries(BAD_CALLS)) {

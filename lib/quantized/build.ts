@@ -16,7 +16,7 @@ import { QuantizedModule, type QuantizedModuleLayer } from './module';
 import { type ConstantInput, type QuantizedOp, type QuantizedOpClass } from './op';
 import { QuantizedBrevitasQuant } from './ops/brevitas-quant';
 import { QuantizedGemm } from './ops/gemm';
-import { QuantizedDequantizeLinear } from './ops/qdq';
+import { QuantizedDequantizeLinear, QuantizedQuantizeLinear } from './ops/qdq';
 import { percentile } from './ops/univariate';
 import { type NBitsDict, resolveNBits, resolveRounding, type ResolvedNBits, type ResolvedRounding, type RoundingThresholdBits } from './options';
 import { quantizedOpClassOf } from './registry';
@@ -260,13 +260,14 @@ class Converter {
     return this.model.graph.inputs.map((info, i) => {
       const data = inputs[i] as FloatTensor;
       const users: QuantizedOp[] = [];
-      const qatQuantizers: QuantizedBrevitasQuant[] = [];
+      const qatQuantizers: (QuantizedBrevitasQuant | QuantizedQuantizeLinear)[] = [];
       let optimizable = true;
       for (const { op } of this.layers) {
         if (!op.intInputNames.has(info.name)) continue;
         if (!op.canFuse()) users.push(op);
-        else if (op instanceof QuantizedBrevitasQuant) qatQuantizers.push(op);
-        else optimizable = false;
+        else if (op instanceof QuantizedBrevitasQuant || op instanceof QuantizedQuantizeLinear) qatQuantizers.push(op);
+        // DequantizeLinear only passes on what its QuantizeLinear made
+        else if (!(op instanceof QuantizedDequantizeLinear)) optimizable = false;
       }
       if (!optimizable || qatQuantizers.length > 1 || (users.length === 0 && qatQuantizers.length === 0)) {
         const bits = this.nBits.modelInputs;

@@ -12,7 +12,7 @@ import {
   QuantizedReshape, QuantizedShape, QuantizedSlice, QuantizedSqueeze, QuantizedTranspose, QuantizedUnsqueeze,
 } from './ops/movement';
 import { QuantizedDiv, QuantizedMul } from './ops/mul';
-import { QuantizedAvgPool, QuantizedMaxPool } from './ops/pool';
+import { QuantizedAvgPool, QuantizedMaxPool, QuantizedUnfold } from './ops/pool';
 import { QuantizedDequantizeLinear, QuantizedQuantizeLinear } from './ops/qdq';
 import { QuantizedReduceSum } from './ops/reduce-sum';
 import {
@@ -61,6 +61,7 @@ export const ONNX_OPS_TO_QUANTIZED_IMPL: Readonly<Record<string, QuantizedOpClas
   Gather: QuantizedGather,
   Slice: QuantizedSlice,
   Pad: QuantizedPad,
+  Unfold: QuantizedUnfold,
   Shape: QuantizedShape,
   ConstantOfShape: QuantizedConstantOfShape,
   'onnx.brevitas.Quant': QuantizedBrevitasQuant,

@@ -4,7 +4,7 @@
 
 import { Tensor } from '../../tensor';
 import { attrInt, attrInts, attrString } from '../attributes';
-import { integerMaxPool2d, integerSumPool2d, padSpatial, pool2dOutputShape } from '../kernels';
+import { conv2dOutputShape, integerConv2d, integerMaxPool2d, integerSumPool2d, padSpatial, pool2dOutputShape } from '../kernels';
 import { int32Of } from '../integers';
 import { QuantizedOp, type QImplOptions, quantizedInput, scalarZeroPoint } from '../op';
 import type { OpValue, QuantizedValue } from '../value';
@@ -82,5 +82,39 @@ export class QuantizedMaxPool extends QuantizedOp {
       if (v > max) max = v;
     }
     this.recordLookupInput('difference', [min - max, max - min]);
+  }
+}
+
+/**
+ * Unfold (torch.nn.Unfold as Concrete ML exports it): im2col of the integers padded with the
+ * zero point, as a grouped convolution by one-hot kernels; output [N, C*kh*kw, L].
+ */
+export class QuantizedUnfold extends QuantizedOp {
+  static override readonly isMixing = true;
+
+  override canFuse(): boolean {
+    return false;
+  }
+
+  override async qImpl(inputs: readonly (OpValue | undefined)[]): Promise<OpValue> {
+    const prepared = this.prepareInputs(inputs, 'quantize');
+    const x = quantizedInput(this, prepared, 0, 'input');
+    const kernel = attrInts(this.node, 'kernel_shape');
+    if (kernel === undefined || kernel.length !== 2 || x.shape.length !== 4) throw new RangeError(`${this.describe()}: only 2-D Unfold of [N, C, H, W] inputs is supported`);
+    const strides = attrInts(this.node, 'strides') ?? [1, 1];
+    const pads = attrInts(this.node, 'pads') ?? [0, 0, 0, 0];
+    const zp = scalarZeroPoint(this, x, 'input');
+    const channels = x.shape[1];
+    const taps = kernel[0] * kernel[1];
+    const padded = padSpatial(int32Of(x.qvalues), x.shape, pads, Math.trunc(zp));
+    // one output channel per (channel, tap): a kernel with a single 1 at that tap
+    const weights = new Int32Array(channels * taps * taps);
+    for (let c = 0; c < channels; c++) for (let tap = 0; tap < taps; tap++) weights[(c * taps + tap) * taps + tap] = 1;
+    const shape = { input: padded.shape, weights: [channels * taps, 1, kernel[0], kernel[1]], strides, group: channels };
+    const columns = await integerConv2d(padded.data, weights, shape);
+    const [batch, outChannels, outH, outW] = conv2dOutputShape(shape);
+    const out = new Float64Array(columns.length);
+    for (let i = 0; i < columns.length; i++) out[i] = (columns[i] - zp) * x.quantizer.scale;
+    return this.prepareOutput(new Tensor(out, [batch, outChannels, outH * outW]));
   }
 }

@@ -123,3 +123,20 @@ test('1-D convolution with padding, depthwise 1-D convolution and an encrypted A
   // the sum of two encrypted branches is the graph output: its scale is the smaller input scale
   t.is(module.outputQuantizers[0].zeroPoint, 0);
 });
+
+test('Unfold: im2col of the padded integers equals the float im2col up to quantization', async (t) => {
+  const model = OnnxModel.load(buildModel({
+    opset: 14,
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['n', 2, 4, 4] }],
+    outputs: [{ name: 'y', dtype: 'float32' }],
+    nodes: [{ op: 'Unfold', inputs: ['x'], outputs: ['y'], name: 'unfold', attributes: { kernel_shape: [2, 2], pads: [1, 1, 1, 1], strides: [2, 2] } }],
+  }));
+  const inputset = new Tensor(samples(20, 32, 21).data, [20, 2, 4, 4]);
+  const x = new Tensor(samples(3, 32, 22).data, [3, 2, 4, 4]);
+  const expected = model.run({ x })['y'];
+  const module = await buildQuantizedModule(model, inputset, { nBits: 8 });
+  const [y] = await module.forward(x);
+  t.deepEqual([...y.shape], [...expected.shape]);
+  const step = module.inputQuantizers[0].scale;
+  y.data.forEach((v, i) => t.true(Math.abs(v - Number(expected.data[i])) <= 2 * step, `element ${i}: ${v} vs ${expected.data[i]}`));
+});

@@ -7,4 +7,3 @@ export { ONNX_OPS_TO_QUANTIZED_IMPL, UnsupportedOpError } from './registry';
 export { QuantizedOp } from './op';
 export { QuantizedValue, RawValue } from './value';
 export { resolveNBits, resolveRounding, type NBitsDict, type RoundingThresholdBits, type RoundingMethod } from './options';
-export { setKernelBackend, type KernelBackend } from './kernels';

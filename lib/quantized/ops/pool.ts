@@ -45,7 +45,7 @@ export class QuantizedAvgPool extends QuantizedOp {
     const zp = scalarZeroPoint(this, x, 'input');
     const padded = padSpatial(int32Of(x.qvalues), x.shape, pads, Math.trunc(zp));
     const shape = { input: padded.shape, kernel, strides };
-    const sums = this.roundAccumulator(integerSumPool2d(padded.data, shape), options.calibrateRounding ?? false, 'single_rounding_op');
+    const sums = this.roundAccumulator(await integerSumPool2d(padded.data, shape), options.calibrateRounding ?? false, 'single_rounding_op');
     this.recordLookupInput('accumulator', sums, this.lsbsRemoved('single_rounding_op'));
     const normalization = 1 / (kernel[0] * kernel[1]);
     const out = new Float64Array(sums.length);
@@ -66,7 +66,7 @@ export class QuantizedMaxPool extends QuantizedOp {
     const zp = scalarZeroPoint(this, x, 'input');
     const padded = padSpatial(int32Of(x.qvalues), x.shape, pads, zp);
     const shape = { input: padded.shape, kernel, strides };
-    const maxima = integerMaxPool2d(padded.data, shape);
+    const maxima = await integerMaxPool2d(padded.data, shape);
     // Encrypted maxima are built from table lookups on pairwise differences of the window.
     this.recordDifferences(padded.data);
     const out = new Float64Array(maxima.length);

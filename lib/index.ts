@@ -6,3 +6,4 @@ export type { Capabilities } from './runtime';
 export * from './quantization';
 export * from './onnx';
 export * as tfhe from './fhe';
+export * from './quantized';

@@ -33,11 +33,38 @@ export interface TfheNativeParameters {
 
 /** What tfheKeyInfo reports (never key material). */
 export interface TfheKeyInfo {
-  readonly kind: 'client' | 'evaluation';
+  readonly kind: 'client' | 'evaluation' | 'compressed-evaluation';
   readonly freed: boolean;
   readonly bytes?: number;
   readonly keyswitchKeyBytes?: number;
   readonly bootstrapKeyBytes?: number;
+  /** 32 hex digits drawn with the client key, shared by every key and file made from it. */
+  readonly keySetId?: string;
+}
+
+/** Limits and expectations of a native load (see lib/fhe/serialization.ts). */
+export interface TfheLoadOptions {
+  /** Largest input, and largest native memory built from it, in bytes (native default 2^30). */
+  readonly maxBytes?: number;
+  readonly parameters?: TfheNativeParameters;
+  readonly keySetId?: string;
+}
+
+/** What a serialized object's header declares (checked for consistency, not checksummed). */
+export interface TfheSerializedHeader {
+  readonly formatVersion: number;
+  readonly type: 'ciphertexts' | 'client-key' | 'evaluation-keys' | 'compressed-evaluation-keys';
+  readonly libraryVersion: string;
+  readonly keySetId: string;
+  /** SHA-256 of the parameter block, 64 hex digits. */
+  readonly fingerprint: string;
+  readonly totalBytes: number;
+}
+
+export interface TfheLoadedKey {
+  readonly handle: TfheKeyHandle;
+  readonly keySetId: string;
+  readonly fingerprint: string;
 }
 
 /** The functions the addon exports; each validates its arguments and throws TypeError/RangeError. */
@@ -91,6 +118,46 @@ export interface NativeAddon {
     weights: Int32Array,
     outputCount: number,
   ): Promise<BigUint64Array>;
+  // Serialization (native/tfhe/serialization). Loads reject bad data with an Error whose
+  // `code` is ERR_TFHE_*; bad arguments with TypeError/RangeError.
+  /** SHA-256 of the canonical parameter block, 64 hex digits. */
+  tfheParameterFingerprint(parameters: TfheNativeParameters): string;
+  /** A client key alone, with a fresh key set id. */
+  tfheGenerateClientKey(parameters: TfheNativeParameters): Promise<TfheKeyHandle>;
+  /** Evaluation keys whose masks come from one public seed (a 'compressed-evaluation' handle). */
+  tfheGenerateCompressedEvaluationKeys(clientKey: TfheKeyHandle): Promise<TfheKeyHandle>;
+  /** The usable (Fourier-domain) evaluation keys of a compressed handle. */
+  tfheDecompressEvaluationKeys(compressed: TfheKeyHandle): Promise<TfheKeyHandle>;
+  /** A batch under any key's big (k*N) or small (n) key, tagged with its parameters and key set. */
+  tfheSerializeCiphertexts(
+    key: TfheKeyHandle,
+    ciphertexts: BigUint64Array,
+    count: number,
+    lweDimension: number,
+    precision: number,
+  ): Uint8Array;
+  /** The SECRET key; includeSecretKey must be true. */
+  tfheSerializeClientKey(clientKey: TfheKeyHandle, includeSecretKey: true): Uint8Array;
+  /** From a compressed handle: compressed (seed + bodies) or with every mask expanded. */
+  tfheSerializeEvaluationKeys(compressed: TfheKeyHandle, compressedForm: boolean): Promise<Uint8Array>;
+  tfheReadHeader(bytes: Uint8Array): TfheSerializedHeader;
+  tfheDeserializeCiphertexts(
+    bytes: Uint8Array,
+    options: TfheLoadOptions,
+  ): {
+    readonly data: BigUint64Array;
+    readonly count: number;
+    readonly lweDimension: number;
+    readonly precision: number;
+    readonly keySetId: string;
+    readonly fingerprint: string;
+  };
+  tfheDeserializeClientKey(bytes: Uint8Array, options: TfheLoadOptions): Promise<TfheLoadedKey>;
+  /** Either evaluation-key form, loaded to Fourier-domain keys. */
+  tfheDeserializeEvaluationKeys(
+    bytes: Uint8Array,
+    options: TfheLoadOptions,
+  ): Promise<TfheLoadedKey & { readonly compressed: boolean }>;
   /** Microseconds per forward / backward negacyclic FFT of this size, with the kernels in use. */
   tfheMeasureFourier(
     polynomialSize: number,

@@ -7,3 +7,4 @@ export * from './security';
 export * from './cost';
 export * from './parameter-choice';
 export * from './tfhe';
+export * from './serialization';

@@ -40,6 +40,14 @@ abstract class KeyBase {
     return this.#handle === undefined;
   }
 
+  /**
+   * 32 hex digits drawn with the client key and shared by the evaluation keys and files made
+   * from it: lets a server refuse ciphertexts made for another key set.
+   */
+  get keySetId(): string {
+    return native.tfheKeyInfo(this.handle).keySetId ?? '';
+  }
+
   /** Native memory held, in bytes (0 once freed). */
   get bytes(): number {
     return this.#handle === undefined ? 0 : native.tfheKeyInfo(this.#handle).bytes ?? 0;
@@ -85,6 +93,30 @@ export class EvaluationKeys extends KeyBase {
   }
 }
 
+/**
+ * Evaluation keys whose random masks all come from one public seed: what a client sends to a
+ * server (serializeEvaluationKeys in ./serialization), about a quarter of the full keys for
+ * the 2_2 set. decompress() regenerates the masks and gives keys ready for lookups.
+ */
+export class CompressedEvaluationKeys extends KeyBase {
+  /** @internal made by generateCompressedEvaluationKeys */
+  constructor(handle: TfheKeyHandle, parameters: ParameterSet) {
+    super(handle, parameters);
+  }
+  /** Bytes of the bodies kept for each key (the masks are not stored). */
+  get sizes(): { readonly keyswitchKey: number; readonly bootstrapKey: number } {
+    const info = native.tfheKeyInfo(this.handle);
+    return { keyswitchKey: info.keyswitchKeyBytes ?? 0, bootstrapKey: info.bootstrapKeyBytes ?? 0 };
+  }
+  /** The usable evaluation keys (masks regenerated, bootstrap key taken to the Fourier domain). */
+  async decompress(): Promise<EvaluationKeys> {
+    return new EvaluationKeys(await native.tfheDecompressEvaluationKeys(this.handle), this.parameters);
+  }
+  protected describe(): string {
+    return 'compressed evaluation keys';
+  }
+}
+
 /** A batch of LWE ciphertexts under one key, at one precision. */
 export class CiphertextBatch {
   constructor(
@@ -117,6 +149,20 @@ export class CiphertextBatch {
 export async function generateKeys(parameters: ParameterSet): Promise<{ clientKey: ClientKey; evaluationKeys: EvaluationKeys }> {
   const [client, evaluation] = await native.tfheGenerateKeys(parameters);
   return { clientKey: new ClientKey(client, parameters), evaluationKeys: new EvaluationKeys(evaluation, parameters) };
+}
+
+/** A client key alone (with a fresh key set id), from OS randomness. */
+export async function generateClientKey(parameters: ParameterSet): Promise<ClientKey> {
+  return new ClientKey(await native.tfheGenerateClientKey(parameters), parameters);
+}
+
+/**
+ * Evaluation keys for `clientKey` in compressed form: masks from a fresh public seed, noise from
+ * a separate secret one. They carry the client key's key set id.
+ */
+export async function generateCompressedEvaluationKeys(clientKey: ClientKey): Promise<CompressedEvaluationKeys> {
+  return new CompressedEvaluationKeys(await native.tfheGenerateCompressedEvaluationKeys(clientKey.handle),
+    clientKey.parameters);
 }
 
 function toInt32Array(values: Int32Array | readonly number[], what: string): Int32Array {

@@ -16,6 +16,8 @@
 #include "../tfhe/lwe_encryption.h"
 #include "../tfhe/lwe_linear_algebra.h"
 #include "../tfhe/programmable_bootstrap.h"
+#include "../tfhe/serialization/parameter_block.h"
+#include "../tfhe/serialization/serialization.h"
 #include "arguments.h"
 #include "bindings.h"
 #include "promise_worker.h"
@@ -25,6 +27,7 @@ namespace cq::addon {
 namespace {
 
 using tfhe::ClientKey;
+using tfhe::CompressedEvaluationKeys;
 using tfhe::EvaluationKeys;
 using tfhe::LweCiphertextBatch;
 using tfhe::TfheParameters;
@@ -32,6 +35,7 @@ using tfhe::TfheParameters;
 // Type tags tell a client-key handle from an evaluation-keys handle (or any other External).
 constexpr napi_type_tag kClientKeyTag = {0x6369706865727175ULL, 0x616e74636c69656eULL};
 constexpr napi_type_tag kEvaluationKeysTag = {0x6369706865727175ULL, 0x616e746576616c6bULL};
+constexpr napi_type_tag kCompressedKeysTag = {0x6369706865727175ULL, 0x616e74636f6d7072ULL};
 
 // What a handle owns. free() resets the pointer, which destroys (and so wipes) the keys unless
 // an async call still holds a reference; the finalizer does the same when JS drops the handle.
@@ -39,6 +43,7 @@ template <typename Keys>
 struct KeyHandle {
   std::shared_ptr<Keys> keys;
   int64_t reportedBytes = 0;  // told to V8 so that big keys weigh on its GC decisions
+  tfhe::KeySetId keySetId;    // drawn with the client key; shared by everything made from it
 };
 
 template <typename Keys>
@@ -51,10 +56,15 @@ template <>
 std::size_t nativeBytes(const EvaluationKeys& keys) {
   return keys.keyswitchKey.sizeInBytes() + keys.bootstrapKey.sizeInBytes();
 }
+template <>
+std::size_t nativeBytes(const CompressedEvaluationKeys& keys) {
+  return keys.sizeInBytes();
+}
 
 template <typename Keys>
-Napi::External<KeyHandle<Keys>> wrapKeys(Napi::Env env, std::shared_ptr<Keys> keys, const napi_type_tag* tag) {
-  auto* handle = new KeyHandle<Keys>{std::move(keys), 0};
+Napi::External<KeyHandle<Keys>> wrapKeys(Napi::Env env, std::shared_ptr<Keys> keys, const napi_type_tag* tag,
+                                         const tfhe::KeySetId& keySetId) {
+  auto* handle = new KeyHandle<Keys>{std::move(keys), 0, keySetId};
   handle->reportedBytes = static_cast<int64_t>(nativeBytes(*handle->keys));
   Napi::MemoryManagement::AdjustExternalMemory(env, handle->reportedBytes);
   auto external = Napi::External<KeyHandle<Keys>>::New(env, handle, [](Napi::Env finalizeEnv, KeyHandle<Keys>* owned) {
@@ -130,11 +140,10 @@ tfhe::NoiseDistribution noiseField(Napi::Env env, const Napi::Object& object, co
   throwTypeError(env, fieldWhere + ".kind must be 'tuniform' or 'gaussian'");
 }
 
-TfheParameters parametersArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function) {
-  Napi::Env env = info.Env();
-  const std::string where = std::string(function) + ": argument 'parameters'";
-  if (!info[index].IsObject()) throwTypeError(env, where + " must be a parameter set object");
-  const Napi::Object object = info[index].As<Napi::Object>();
+TfheParameters parametersFromValue(Napi::Env env, const Napi::Value& value, const char* function,
+                                   const std::string& where) {
+  if (!value.IsObject()) throwTypeError(env, where + " must be a parameter set object");
+  const Napi::Object object = value.As<Napi::Object>();
   tfhe::TfheParameterFields fields;
   fields.lweDimension = integerField(env, object, "lweDimension", where, 1, TfheParameters::kMaxLweDimension);
   fields.glweDimension = integerField(env, object, "glweDimension", where, 1, TfheParameters::kMaxGlweDimension);
@@ -159,6 +168,10 @@ TfheParameters parametersArgument(const Napi::CallbackInfo& info, std::size_t in
   } catch (const std::invalid_argument& error) {
     throwRangeError(env, std::string(function) + ": " + error.what());
   }
+}
+
+TfheParameters parametersArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function) {
+  return parametersFromValue(info.Env(), info[index], function, std::string(function) + ": argument 'parameters'");
 }
 
 int precisionArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function,
@@ -198,16 +211,18 @@ Napi::Value generateKeys(const Napi::CallbackInfo& info) {
   const TfheParameters params = parametersArgument(info, 0, kName);
   auto client = std::make_shared<std::shared_ptr<ClientKey>>();
   auto evaluation = std::make_shared<std::shared_ptr<EvaluationKeys>>();
+  auto keySetId = std::make_shared<tfhe::KeySetId>();
   return PromiseWorker::start(
       info.Env(),
       [=] {
         *client = tfhe::generateClientKey(params, tfhe::seedFromOperatingSystem());
         *evaluation = tfhe::generateEvaluationKeys(**client, tfhe::seedFromOperatingSystem());
+        *keySetId = tfhe::randomKeySetId();
       },
       [=](Napi::Env env, Napi::Array) -> Napi::Value {
         Napi::Array pair = Napi::Array::New(env, 2);
-        pair.Set(0u, wrapKeys(env, std::move(*client), &kClientKeyTag));
-        pair.Set(1u, wrapKeys(env, std::move(*evaluation), &kEvaluationKeysTag));
+        pair.Set(0u, wrapKeys(env, std::move(*client), &kClientKeyTag, *keySetId));
+        pair.Set(1u, wrapKeys(env, std::move(*evaluation), &kEvaluationKeysTag, *keySetId));
         return pair;
       });
 }
@@ -225,6 +240,8 @@ Napi::Value freeKey(const Napi::CallbackInfo& info) {
     release(info[0].As<Napi::External<KeyHandle<ClientKey>>>().Data());
   } else if (info[0].IsExternal() && info[0].As<Napi::External<void>>().CheckTypeTag(&kEvaluationKeysTag)) {
     release(info[0].As<Napi::External<KeyHandle<EvaluationKeys>>>().Data());
+  } else if (info[0].IsExternal() && info[0].As<Napi::External<void>>().CheckTypeTag(&kCompressedKeysTag)) {
+    release(info[0].As<Napi::External<KeyHandle<CompressedEvaluationKeys>>>().Data());
   } else {
     throwTypeError(env, std::string(kName) + ": argument 'key' must be a client key or evaluation keys handle");
   }
@@ -241,7 +258,10 @@ Napi::Value keyInfo(const Napi::CallbackInfo& info) {
     auto* handle = info[0].As<Napi::External<KeyHandle<ClientKey>>>().Data();
     result.Set("kind", "client");
     result.Set("freed", !handle->keys);
-    if (handle->keys) result.Set("bytes", static_cast<double>(nativeBytes(*handle->keys)));
+    if (handle->keys) {
+      result.Set("bytes", static_cast<double>(nativeBytes(*handle->keys)));
+      result.Set("keySetId", handle->keySetId.hex());
+    }
   } else if (info[0].IsExternal() && info[0].As<Napi::External<void>>().CheckTypeTag(&kEvaluationKeysTag)) {
     auto* handle = info[0].As<Napi::External<KeyHandle<EvaluationKeys>>>().Data();
     result.Set("kind", "evaluation");
@@ -250,6 +270,17 @@ Napi::Value keyInfo(const Napi::CallbackInfo& info) {
       result.Set("bytes", static_cast<double>(nativeBytes(*handle->keys)));
       result.Set("keyswitchKeyBytes", static_cast<double>(handle->keys->keyswitchKey.sizeInBytes()));
       result.Set("bootstrapKeyBytes", static_cast<double>(handle->keys->bootstrapKey.sizeInBytes()));
+      result.Set("keySetId", handle->keySetId.hex());
+    }
+  } else if (info[0].IsExternal() && info[0].As<Napi::External<void>>().CheckTypeTag(&kCompressedKeysTag)) {
+    auto* handle = info[0].As<Napi::External<KeyHandle<CompressedEvaluationKeys>>>().Data();
+    result.Set("kind", "compressed-evaluation");
+    result.Set("freed", !handle->keys);
+    if (handle->keys) {
+      result.Set("bytes", static_cast<double>(nativeBytes(*handle->keys)));
+      result.Set("keyswitchKeyBytes", static_cast<double>(8 * handle->keys->keyswitchBodies.size()));
+      result.Set("bootstrapKeyBytes", static_cast<double>(8 * handle->keys->bootstrapBodies.size()));
+      result.Set("keySetId", handle->keySetId.hex());
     }
   } else {
     throwTypeError(env, std::string(kName) + ": argument 'key' must be a client key or evaluation keys handle");
@@ -513,6 +544,401 @@ Napi::Value measureFourier(const Napi::CallbackInfo& info) {
       });
 }
 
+
+// --- serialization (native/tfhe/serialization) ---------------------------------------------
+// Loads check the header synchronously (type, fingerprint, key set, size limit, declared
+// length, memory to be built) and only then copy the input for the worker thread, so a hostile
+// header costs nothing. Errors about the data are Errors with a `code` (ERR_TFHE_*); errors
+// about the arguments are TypeError/RangeError.
+
+[[noreturn]] void throwSerializationError(Napi::Env env, const char* function, const tfhe::SerializationError& error) {
+  Napi::Error jsError = Napi::Error::New(env, std::string(function) + ": " + error.what());
+  jsError.Set("code", error.codeName());
+  throw jsError;
+}
+
+// Like PromiseWorker, but a SerializationError rejects with its code.
+class SerializationWorker : public Napi::AsyncWorker {
+ public:
+  using Work = std::function<void()>;
+  using Result = std::function<Napi::Value(Napi::Env, Napi::Array kept)>;
+  static Napi::Promise start(Napi::Env env, const char* function, Work work, Result result,
+                             std::initializer_list<Napi::Value> keepAlive = {}) {
+    Napi::Array kept = Napi::Array::New(env, keepAlive.size());
+    uint32_t index = 0;
+    for (const auto& value : keepAlive) kept.Set(index++, value);
+    auto* worker = new SerializationWorker(kept, function, std::move(work), std::move(result));
+    worker->Queue();
+    return worker->deferred_.Promise();
+  }
+
+ protected:
+  void Execute() override {
+    try {
+      work_();
+    } catch (const tfhe::SerializationError& error) {
+      code_ = error.codeName();
+      SetError(function_ + ": " + error.what());
+    } catch (const std::exception& error) {
+      SetError(function_ + ": " + error.what());
+    } catch (...) {
+      SetError(function_ + ": native work failed with an unknown error");
+    }
+  }
+  void OnOK() override { deferred_.Resolve(result_(Env(), kept_.Value().As<Napi::Array>())); }
+  void OnError(const Napi::Error& error) override {
+    if (!code_.empty()) error.Value().Set("code", code_);
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  SerializationWorker(Napi::Array kept, const char* function, Work work, Result result)
+      : Napi::AsyncWorker(kept.Env(), "cipherquant"),
+        kept_(Napi::Persistent(kept.As<Napi::Object>())),
+        deferred_(Napi::Promise::Deferred::New(kept.Env())),
+        function_(function),
+        work_(std::move(work)),
+        result_(std::move(result)) {}
+
+  Napi::ObjectReference kept_;
+  Napi::Promise::Deferred deferred_;
+  std::string function_;
+  std::string code_;
+  Work work_;
+  Result result_;
+};
+
+// The parameters and key set of any key handle (client, evaluation or compressed).
+struct KeyContext {
+  TfheParameters parameters;
+  tfhe::KeySetId keySetId;
+};
+
+KeyContext anyKeyArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function) {
+  const Napi::Value value = info[index];
+  auto context = [&](auto* handle) -> KeyContext {
+    if (!handle->keys) throwTypeError(info.Env(), std::string(function) + ": the key handle has been freed");
+    return {handle->keys->parameters, handle->keySetId};
+  };
+  if (value.IsExternal()) {
+    auto external = value.As<Napi::External<void>>();
+    if (external.CheckTypeTag(&kClientKeyTag)) return context(value.As<Napi::External<KeyHandle<ClientKey>>>().Data());
+    if (external.CheckTypeTag(&kEvaluationKeysTag)) {
+      return context(value.As<Napi::External<KeyHandle<EvaluationKeys>>>().Data());
+    }
+    if (external.CheckTypeTag(&kCompressedKeysTag)) {
+      return context(value.As<Napi::External<KeyHandle<CompressedEvaluationKeys>>>().Data());
+    }
+  }
+  throwTypeError(info.Env(), std::string(function) + ": argument 'key' must be a key handle");
+}
+
+// A Uint8Array (or Buffer) argument of any length; the view is valid during this call only.
+std::pair<const uint8_t*, std::size_t> bytesArgument(const Napi::CallbackInfo& info, std::size_t index,
+                                                     const char* function) {
+  const std::string where = std::string(function) + ": argument 'bytes'";
+  if (!info[index].IsTypedArray() || info[index].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throwTypeError(info.Env(), where + " must be a Uint8Array");
+  }
+  auto array = info[index].As<Napi::Uint8Array>();
+  if (array.ArrayBuffer().IsDetached()) throwTypeError(info.Env(), where + " is backed by a detached ArrayBuffer");
+  return {array.Data(), array.ElementLength()};
+}
+
+// { maxBytes?, parameters?, keySetId? }: the load's limit and expectations.
+tfhe::LoadOptions loadOptionsArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function) {
+  Napi::Env env = info.Env();
+  const std::string where = std::string(function) + ": argument 'options'";
+  if (!info[index].IsObject()) throwTypeError(env, where + " must be an object");
+  const Napi::Object object = info[index].As<Napi::Object>();
+  tfhe::LoadOptions options;
+  const Napi::Value maxBytes = object.Get("maxBytes");
+  if (!maxBytes.IsUndefined()) {
+    options.maxBytes = integerField(env, object, "maxBytes", where, 1, (std::size_t{1} << 53) - 1);
+  }
+  const Napi::Value parameters = object.Get("parameters");
+  if (!parameters.IsUndefined()) {
+    options.parameters = parametersFromValue(env, parameters, function, where + ": field 'parameters'");
+  }
+  const Napi::Value keySetId = object.Get("keySetId");
+  if (!keySetId.IsUndefined()) {
+    if (!keySetId.IsString()) throwTypeError(env, where + ": field 'keySetId' must be a string");
+    const std::string hex = keySetId.As<Napi::String>().Utf8Value();
+    tfhe::KeySetId id;
+    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    bool valid = hex.size() == 2 * id.bytes.size();
+    for (std::size_t i = 0; valid && i < id.bytes.size(); ++i) {
+      const int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
+      valid = high >= 0 && low >= 0;
+      id.bytes[i] = static_cast<uint8_t>(high << 4 | low);
+    }
+    if (!valid) throwRangeError(env, where + ": field 'keySetId' must be 32 lowercase hex digits");
+    options.keySetId = id;
+  }
+  return options;
+}
+
+// Runs the synchronous checks and copies the input for a worker; `secret` inputs are wiped
+// when the copy is released.
+struct InputCopy {
+  std::vector<uint8_t> bytes;
+  bool secret = false;
+  void release() {
+    if (secret && !bytes.empty()) tfhe::wipeMemory(bytes.data(), bytes.size());
+    std::vector<uint8_t>().swap(bytes);
+  }
+  ~InputCopy() { release(); }
+};
+
+std::shared_ptr<InputCopy> checkedInputCopy(const Napi::CallbackInfo& info, const char* function,
+                                            tfhe::ObjectType type, const tfhe::LoadOptions& options) {
+  const auto [data, size] = bytesArgument(info, 0, function);
+  try {
+    tfhe::precheck(data, size, type, options);
+  } catch (const tfhe::SerializationError& error) {
+    throwSerializationError(info.Env(), function, error);
+  }
+  auto copy = std::make_shared<InputCopy>();
+  copy->secret = type == tfhe::ObjectType::ClientKey;
+  copy->bytes.assign(data, data + size);
+  return copy;
+}
+
+// tfheParameterFingerprint(parameters): the SHA-256 of the parameter block, in hex.
+Napi::Value fingerprintParameters(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheParameterFingerprint";
+  expectArgumentCount(info, kName, 1);
+  const tfhe::Sha256Digest digest = tfhe::parameterFingerprint(parametersArgument(info, 0, kName));
+  return Napi::String::New(info.Env(), tfhe::toHex(digest.data(), digest.size()));
+}
+
+// tfheGenerateClientKey(parameters): Promise<clientKey>, with a fresh key set id.
+Napi::Value generateClientKey(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheGenerateClientKey";
+  expectArgumentCount(info, kName, 1);
+  const TfheParameters params = parametersArgument(info, 0, kName);
+  auto client = std::make_shared<std::shared_ptr<ClientKey>>();
+  auto keySetId = std::make_shared<tfhe::KeySetId>();
+  return PromiseWorker::start(
+      info.Env(),
+      [=] {
+        *client = tfhe::generateClientKey(params, tfhe::seedFromOperatingSystem());
+        *keySetId = tfhe::randomKeySetId();
+      },
+      [=](Napi::Env env, Napi::Array) -> Napi::Value {
+        return wrapKeys(env, std::move(*client), &kClientKeyTag, *keySetId);
+      });
+}
+
+// tfheGenerateCompressedEvaluationKeys(clientKey): Promise<compressed keys handle>.
+Napi::Value generateCompressedEvaluationKeys(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheGenerateCompressedEvaluationKeys";
+  expectArgumentCount(info, kName, 1);
+  auto client = clientKeyArgument(info, 0, kName);
+  const tfhe::KeySetId keySetId = handleArgument<ClientKey>(info, 0, kName, &kClientKeyTag, "client key")->keySetId;
+  auto keys = std::make_shared<std::shared_ptr<CompressedEvaluationKeys>>();
+  return PromiseWorker::start(
+      info.Env(),
+      [=] {
+        *keys = tfhe::generateCompressedEvaluationKeys(*client, tfhe::seedFromOperatingSystem(),
+                                                       tfhe::seedFromOperatingSystem());
+      },
+      [=](Napi::Env env, Napi::Array) -> Napi::Value {
+        return wrapKeys(env, std::move(*keys), &kCompressedKeysTag, keySetId);
+      });
+}
+
+// tfheDecompressEvaluationKeys(compressed): Promise<evaluationKeys> (masks regenerated, FFT).
+Napi::Value decompressEvaluationKeys(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheDecompressEvaluationKeys";
+  expectArgumentCount(info, kName, 1);
+  auto compressed = liveKeys<CompressedEvaluationKeys>(info, 0, kName, &kCompressedKeysTag, "compressed evaluation keys");
+  const tfhe::KeySetId keySetId =
+      handleArgument<CompressedEvaluationKeys>(info, 0, kName, &kCompressedKeysTag, "compressed evaluation keys")->keySetId;
+  auto keys = std::make_shared<std::shared_ptr<EvaluationKeys>>();
+  return PromiseWorker::start(
+      info.Env(), [=] { *keys = tfhe::decompressEvaluationKeys(*compressed); },
+      [=](Napi::Env env, Napi::Array) -> Napi::Value {
+        return wrapKeys(env, std::move(*keys), &kEvaluationKeysTag, keySetId);
+      });
+}
+
+// tfheSerializeCiphertexts(key, ciphertexts, count, lweDimension, precision): Uint8Array,
+// tagged with the key's parameters and key set. lweDimension: the key's k*N or n.
+Napi::Value serializeCiphertexts(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheSerializeCiphertexts";
+  expectArgumentCount(info, kName, 5);
+  Napi::Env env = info.Env();
+  const KeyContext key = anyKeyArgument(info, 0, kName);
+  const std::size_t count = sizeArgument(info, 2, kName, "count", 0, kMaxElements);
+  const std::size_t dimension = sizeArgument(info, 3, kName, "lweDimension", 1, kMaxElements - 1);
+  if (dimension != key.parameters.bigLweDimension() && dimension != key.parameters.lweDimension()) {
+    throwRangeError(env, std::string(kName) + ": lweDimension " + std::to_string(dimension) +
+                             " is neither the key's k*N nor its n");
+  }
+  const int precision = precisionArgument(info, 4, kName, key.parameters);
+  const LweCiphertextBatch batch = batchArgument(info, 1, kName, "ciphertexts", count, dimension);
+  const std::size_t size = tfhe::serializedCiphertextsSize(batch);
+  auto out = Napi::Uint8Array::New(env, size);
+  tfhe::serializeCiphertexts(key.parameters, key.keySetId, batch, precision, out.Data(), size);
+  return out;
+}
+
+// tfheSerializeClientKey(clientKey, includeSecretKey: true): Uint8Array holding the SECRET key.
+Napi::Value serializeClientKey(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheSerializeClientKey";
+  expectArgumentCount(info, kName, 2);
+  auto key = clientKeyArgument(info, 0, kName);
+  if (!info[1].IsBoolean() || !info[1].As<Napi::Boolean>().Value()) {
+    throwTypeError(info.Env(), std::string(kName) + ": argument 'includeSecretKey' must be true: the output holds the "
+                                                    "secret key");
+  }
+  const tfhe::KeySetId keySetId = handleArgument<ClientKey>(info, 0, kName, &kClientKeyTag, "client key")->keySetId;
+  const std::size_t size = tfhe::serializedClientKeySize(key->parameters);
+  auto out = Napi::Uint8Array::New(info.Env(), size);
+  tfhe::serializeClientKey(*key, keySetId, out.Data(), size);
+  return out;
+}
+
+// tfheSerializeEvaluationKeys(compressed, compressedForm: boolean): Promise<Uint8Array>.
+// The output buffer is allocated here and filled off the main thread.
+Napi::Value serializeEvaluationKeys(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheSerializeEvaluationKeys";
+  expectArgumentCount(info, kName, 2);
+  Napi::Env env = info.Env();
+  auto keys = liveKeys<CompressedEvaluationKeys>(info, 0, kName, &kCompressedKeysTag, "compressed evaluation keys");
+  const tfhe::KeySetId keySetId =
+      handleArgument<CompressedEvaluationKeys>(info, 0, kName, &kCompressedKeysTag, "compressed evaluation keys")->keySetId;
+  if (!info[1].IsBoolean()) throwTypeError(env, std::string(kName) + ": argument 'compressed' must be a boolean");
+  const bool compressed = info[1].As<Napi::Boolean>().Value();
+  const std::size_t size = tfhe::serializedEvaluationKeysSize(keys->parameters, compressed);
+  if (size > kMaxElements) {
+    throwRangeError(env, std::string(kName) + ": " + std::to_string(size) + " bytes exceed the limit of a Uint8Array");
+  }
+  auto out = Napi::Uint8Array::New(env, size);
+  uint8_t* data = out.Data();
+  return PromiseWorker::start(
+      env, [=] { tfhe::serializeEvaluationKeys(*keys, keySetId, compressed, data, size); },
+      [](Napi::Env, Napi::Array kept) -> Napi::Value { return kept.Get(0u); }, {out});
+}
+
+const char* objectTypeLabel(tfhe::ObjectType type) {
+  switch (type) {
+    case tfhe::ObjectType::CiphertextBatch: return "ciphertexts";
+    case tfhe::ObjectType::ClientKey: return "client-key";
+    case tfhe::ObjectType::EvaluationKeys: return "evaluation-keys";
+    case tfhe::ObjectType::CompressedEvaluationKeys: return "compressed-evaluation-keys";
+  }
+  return "unknown";
+}
+
+// tfheReadHeader(bytes): what the header declares, checked for consistency only (no
+// checksum): lets a caller route an input before loading it.
+Napi::Value readHeader(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheReadHeader";
+  expectArgumentCount(info, kName, 1);
+  Napi::Env env = info.Env();
+  const auto [data, size] = bytesArgument(info, 0, kName);
+  tfhe::HeaderInfo header;
+  try {
+    header = tfhe::readHeader(data, size);
+  } catch (const tfhe::SerializationError& error) {
+    throwSerializationError(env, kName, error);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("formatVersion", header.formatVersion);
+  result.Set("type", objectTypeLabel(header.type));
+  const auto& v = header.libraryVersion;
+  result.Set("libraryVersion", std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.patch));
+  result.Set("keySetId", header.keySetId.hex());
+  result.Set("fingerprint", tfhe::toHex(header.fingerprint.data(), header.fingerprint.size()));
+  result.Set("totalBytes", static_cast<double>(header.totalLength));
+  return result;
+}
+
+// tfheDeserializeCiphertexts(bytes, options): { data, count, lweDimension, precision,
+// keySetId, fingerprint }.
+Napi::Value deserializeCiphertexts(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheDeserializeCiphertexts";
+  expectArgumentCount(info, kName, 2);
+  Napi::Env env = info.Env();
+  const tfhe::LoadOptions options = loadOptionsArgument(info, 1, kName);
+  const auto [data, size] = bytesArgument(info, 0, kName);
+  try {
+    const tfhe::LoadedCiphertexts loaded = tfhe::deserializeCiphertexts(data, size, options);
+    if (loaded.batch.data().size() > kMaxElements) {
+      throwRangeError(env, std::string(kName) + ": the batch exceeds the limit of a BigUint64Array");
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("data", toJs(env, loaded.batch));
+    result.Set("count", static_cast<double>(loaded.batch.count()));
+    result.Set("lweDimension", static_cast<double>(loaded.batch.lweDimension()));
+    result.Set("precision", loaded.precision);
+    result.Set("keySetId", loaded.keySetId.hex());
+    const tfhe::Sha256Digest fingerprint = tfhe::parameterFingerprint(loaded.parameters);
+    result.Set("fingerprint", tfhe::toHex(fingerprint.data(), fingerprint.size()));
+    return result;
+  } catch (const tfhe::SerializationError& error) {
+    throwSerializationError(env, kName, error);
+  }
+}
+
+Napi::Object loadedKeyResult(Napi::Env env, Napi::Value handle, const TfheParameters& params,
+                             const tfhe::KeySetId& keySetId) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("handle", handle);
+  result.Set("keySetId", keySetId.hex());
+  const tfhe::Sha256Digest fingerprint = tfhe::parameterFingerprint(params);
+  result.Set("fingerprint", tfhe::toHex(fingerprint.data(), fingerprint.size()));
+  return result;
+}
+
+// tfheDeserializeClientKey(bytes, options): Promise<{ handle, keySetId, fingerprint }>.
+Napi::Value deserializeClientKey(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheDeserializeClientKey";
+  expectArgumentCount(info, kName, 2);
+  const tfhe::LoadOptions options = loadOptionsArgument(info, 1, kName);
+  auto input = checkedInputCopy(info, kName, tfhe::ObjectType::ClientKey, options);
+  auto loaded = std::make_shared<tfhe::LoadedClientKey>();
+  return SerializationWorker::start(
+      info.Env(), kName,
+      [=] {
+        *loaded = tfhe::deserializeClientKey(input->bytes.data(), input->bytes.size(), options);
+        input->release();  // wipes the copy of the secret key now rather than when the worker goes
+      },
+      [=](Napi::Env env, Napi::Array) -> Napi::Value {
+        const TfheParameters params = loaded->key->parameters;
+        std::shared_ptr<ClientKey> key = std::move(loaded->key);
+        return loadedKeyResult(env, wrapKeys(env, std::move(key), &kClientKeyTag, loaded->keySetId), params,
+                               loaded->keySetId);
+      });
+}
+
+// tfheDeserializeEvaluationKeys(bytes, options): Promise<{ handle, keySetId, fingerprint,
+// compressed }>; either form loads to Fourier-domain keys ready for lookups.
+Napi::Value deserializeEvaluationKeys(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "tfheDeserializeEvaluationKeys";
+  expectArgumentCount(info, kName, 2);
+  const tfhe::LoadOptions options = loadOptionsArgument(info, 1, kName);
+  auto input = checkedInputCopy(info, kName, tfhe::ObjectType::EvaluationKeys, options);
+  auto loaded = std::make_shared<tfhe::LoadedEvaluationKeys>();
+  return SerializationWorker::start(
+      info.Env(), kName,
+      [=] {
+        *loaded = tfhe::deserializeEvaluationKeys(input->bytes.data(), input->bytes.size(), options);
+        input->release();  // the copy is not needed past the load
+      },
+      [=](Napi::Env env, Napi::Array) -> Napi::Value {
+        const TfheParameters params = loaded->keys->parameters;
+        std::shared_ptr<EvaluationKeys> keys = std::move(loaded->keys);
+        Napi::Object result =
+            loadedKeyResult(env, wrapKeys(env, std::move(keys), &kEvaluationKeysTag, loaded->keySetId), params,
+                            loaded->keySetId);
+        result.Set("compressed", loaded->compressed);
+        return result;
+      });
+}
+
 }  // namespace
 
 void registerTfhe(Napi::Env env, Napi::Object exports) {
@@ -532,6 +958,17 @@ void registerTfhe(Napi::Env env, Napi::Object exports) {
       {"tfheAddConstants", addConstants},
       {"tfheDotProduct", dotProduct},
       {"tfheMeasureFourier", measureFourier},
+      {"tfheParameterFingerprint", fingerprintParameters},
+      {"tfheGenerateClientKey", generateClientKey},
+      {"tfheGenerateCompressedEvaluationKeys", generateCompressedEvaluationKeys},
+      {"tfheDecompressEvaluationKeys", decompressEvaluationKeys},
+      {"tfheSerializeCiphertexts", serializeCiphertexts},
+      {"tfheSerializeClientKey", serializeClientKey},
+      {"tfheSerializeEvaluationKeys", serializeEvaluationKeys},
+      {"tfheReadHeader", readHeader},
+      {"tfheDeserializeCiphertexts", deserializeCiphertexts},
+      {"tfheDeserializeClientKey", deserializeClientKey},
+      {"tfheDeserializeEvaluationKeys", deserializeEvaluationKeys},
   };
   for (const auto& [name, callback] : functions) exports.Set(name, Napi::Function::New(env, callback, name));
 }

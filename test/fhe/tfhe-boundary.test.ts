@@ -19,6 +19,13 @@ const detached = () => {
   return array;
 };
 const notAHandle = {} as unknown as TfheKeyHandle;
+const compressedKeys = keys.then(([client]) => native.tfheGenerateCompressedEvaluationKeys(client));
+const bytes = (n: number) => new Uint8Array(n);
+const detachedBytes = () => {
+  const array = new Uint8Array(64);
+  structuredClone(array.buffer, { transfer: [array.buffer] });
+  return array;
+};
 
 type Case = readonly [string, (client: TfheKeyHandle, evaluation: TfheKeyHandle) => unknown, typeof TypeError | typeof RangeError];
 
@@ -60,6 +67,60 @@ const CASES: Record<string, readonly Case[]> = {
   tfheAddConstants: [['precision 0', () => native.tfheAddConstants(u64(4), 1, 3, i32(1), 0), RangeError]],
   tfheDotProduct: [['a short weight matrix', () => native.tfheDotProduct(u64(8), 2, 3, i32(3), 2), RangeError]],
   tfheMeasureFourier: [['N = 100', () => native.tfheMeasureFourier(100, 1), RangeError]],
+  tfheParameterFingerprint: [
+    ['no parameters', () => native.tfheParameterFingerprint(undefined as unknown as TfheNativeParameters), TypeError],
+    ['a zero dimension', () => native.tfheParameterFingerprint({ ...PARAMS, glweDimension: 0 }), RangeError],
+  ],
+  tfheGenerateClientKey: [
+    ['a string', () => native.tfheGenerateClientKey('2_2' as unknown as TfheNativeParameters), TypeError],
+    ['N not a power of two', () => native.tfheGenerateClientKey({ ...PARAMS, polynomialSize: 300 }), RangeError],
+  ],
+  tfheGenerateCompressedEvaluationKeys: [
+    ['evaluation keys instead of a client key', (_c, e) => native.tfheGenerateCompressedEvaluationKeys(e), TypeError],
+  ],
+  tfheDecompressEvaluationKeys: [
+    ['a client key', (c) => native.tfheDecompressEvaluationKeys(c), TypeError],
+    ['uncompressed evaluation keys', (_c, e) => native.tfheDecompressEvaluationKeys(e), TypeError],
+  ],
+  tfheSerializeCiphertexts: [
+    ['a plain object as key', () => native.tfheSerializeCiphertexts(notAHandle, u64(WORDS), 1, 256, 2), TypeError],
+    ['a dimension of neither key', (c) => native.tfheSerializeCiphertexts(c, u64(10), 1, 9, 2), RangeError],
+    ['a short array', (c) => native.tfheSerializeCiphertexts(c, u64(WORDS - 1), 1, 256, 2), RangeError],
+    ['precision 0', (_c, e) => native.tfheSerializeCiphertexts(e, u64(WORDS), 1, 256, 0), RangeError],
+  ],
+  tfheSerializeClientKey: [
+    ['includeSecretKey false', (c) => native.tfheSerializeClientKey(c, false as unknown as true), TypeError],
+    ['evaluation keys', (_c, e) => native.tfheSerializeClientKey(e, true), TypeError],
+  ],
+  tfheSerializeEvaluationKeys: [
+    ['uncompressed evaluation keys', (_c, e) => native.tfheSerializeEvaluationKeys(e, true), TypeError],
+    ['a non-boolean form', async () => native.tfheSerializeEvaluationKeys(await compressedKeys, 'yes' as unknown as boolean),
+      TypeError],
+  ],
+  tfheReadHeader: [
+    ['a number', () => native.tfheReadHeader(1 as unknown as Uint8Array), TypeError],
+    ['an Int32Array', () => native.tfheReadHeader(i32(20) as unknown as Uint8Array), TypeError],
+  ],
+  tfheDeserializeCiphertexts: [
+    ['a plain array', () => native.tfheDeserializeCiphertexts([1, 2] as unknown as Uint8Array, {}), TypeError],
+    ['null options', () => native.tfheDeserializeCiphertexts(bytes(8), null as unknown as object), TypeError],
+    ['maxBytes 0', () => native.tfheDeserializeCiphertexts(bytes(8), { maxBytes: 0 }), RangeError],
+    ['a fractional maxBytes', () => native.tfheDeserializeCiphertexts(bytes(8), { maxBytes: 1.5 }), RangeError],
+    ['a key set id of the wrong length', () => native.tfheDeserializeCiphertexts(bytes(8), { keySetId: 'abc' }), RangeError],
+    ['invalid expected parameters',
+      () => native.tfheDeserializeCiphertexts(bytes(8), { parameters: { ...PARAMS, ksLevel: 0 } }), RangeError],
+  ],
+  tfheDeserializeClientKey: [
+    ['a detached buffer', () => native.tfheDeserializeClientKey(detachedBytes(), {}), TypeError],
+    ['upper-case hex key set id',
+      () => native.tfheDeserializeClientKey(bytes(8), { keySetId: 'AB'.repeat(16) }), RangeError],
+  ],
+  tfheDeserializeEvaluationKeys: [
+    ['a numeric key set id', () => native.tfheDeserializeEvaluationKeys(bytes(8), { keySetId: 7 as unknown as string }),
+      TypeError],
+    ['a string maxBytes', () => native.tfheDeserializeEvaluationKeys(bytes(8), { maxBytes: '1' as unknown as number }),
+      TypeError],
+  ],
 };
 
 test('every tfhe export has bad-call cases', (t) => {

@@ -1,0 +1,169 @@
+// Execution on ciphertexts: the compiled program over CiphertextBatches (one per tensor, the
+// batch's samples one after the other). Linear ops go through the native facade (dot
+// products, elementwise ops), data movement copies ciphertexts, and every lookup of a stage,
+// across ops, channels and samples, goes to the native core as one batched call (cut into
+// chunks so progress can be reported and memory stays bounded).
+
+import { add, dotProduct, lookup, multiplyByIntegers, addConstants, subtract, type CiphertextBatch, type EvaluationKeys } from '../tfhe';
+import { concatBatches, copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
+import { packBlocks, type DotBlock } from './linear-map';
+import { stepInputs, type LookupStep, type Program, type ProgramStep } from './program';
+
+export interface ExecutionProgress {
+  readonly lookupsDone: number;
+  readonly lookupsTotal: number;
+}
+
+export interface ExecuteOptions {
+  readonly onProgress?: (progress: ExecutionProgress) => void;
+}
+
+export interface ExecutionResult {
+  readonly outputs: CiphertextBatch[];
+  readonly lookups: number;
+  /** Wall time spent in lookup calls. */
+  readonly lookupMilliseconds: number;
+}
+
+/** Ciphertexts per native lookup call: enough to keep every thread busy, small enough to report progress. */
+const LOOKUP_CHUNK = 1024;
+
+const blockCache = new WeakMap<ProgramStep, DotBlock[]>();
+
+function blocksOf(step: ProgramStep & { kind: 'linear' }): DotBlock[] {
+  let blocks = blockCache.get(step);
+  if (blocks === undefined) {
+    blocks = packBlocks(step.map, step.weights);
+    blockCache.set(step, blocks);
+  }
+  return blocks;
+}
+
+async function runLinear(step: ProgramStep & { kind: 'linear' }, input: CiphertextBatch, batch: number): Promise<CiphertextBatch> {
+  const { inputCount, outputCount } = step.map;
+  const out = zeroBatch(batch * outputCount, input);
+  for (let b = 0; b < batch; b++) {
+    for (const block of blocksOf(step)) {
+      if (block.columns.length === 0) continue; // rows made of padding only: their constant is added below
+      const gathered = zeroBatch(block.columns.length, input);
+      block.columns.forEach((column, slot) => copyCiphertext(input, b * inputCount + column, gathered, slot));
+      const products = await dotProduct(gathered, block.matrix, block.rows.length);
+      block.rows.forEach((row, slot) => copyCiphertext(products, slot, out, b * outputCount + row));
+    }
+  }
+  return step.constants === null ? out : addConstants(out, repeatPerSample(step.constants, batch));
+}
+
+function runGather(step: ProgramStep & { kind: 'gather' }, sources: readonly CiphertextBatch[], sizes: readonly number[], size: number, batch: number): CiphertextBatch {
+  const out = zeroBatch(batch * size, sources[0]);
+  const words = wordsPerCiphertext(out);
+  const padBody = step.index.some((i) => i < 0) ? trivialCiphertexts(Int32Array.of(step.padValue), out.lweDimension, out.precision).data[words - 1] : 0n;
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < size; i++) {
+      const from = step.index[i];
+      const slot = step.source === null ? 0 : step.source[i];
+      if (from < 0) out.data[(b * size + i) * words + words - 1] = padBody;
+      else copyCiphertext(sources[slot], b * sizes[slot] + from, out, b * size + i);
+    }
+  }
+  return out;
+}
+
+/** All lookups of one stage in as few native calls as possible. */
+async function runLookupStage(
+  steps: readonly LookupStep[],
+  inputs: readonly CiphertextBatch[],
+  sizes: readonly number[],
+  batch: number,
+  keys: EvaluationKeys,
+  progress: (count: number) => void,
+): Promise<CiphertextBatch[]> {
+  const tables: Int32Array[] = [];
+  const shifted: CiphertextBatch[] = [];
+  const tableIndex: number[] = [];
+  steps.forEach((step, k) => {
+    const first = tables.length;
+    tables.push(...step.tables);
+    shifted.push(step.shift === 0 ? inputs[k] : addConstants(inputs[k], step.shift));
+    const size = sizes[k];
+    for (let i = 0; i < batch * size; i++) tableIndex.push(first + (step.channelOf === null ? 0 : step.channelOf[i % size]));
+  });
+  const all = concatBatches(shifted, inputs[0]);
+  const results = zeroBatch(all.count, all);
+  for (let start = 0; start < all.count; start += LOOKUP_CHUNK) {
+    const count = Math.min(LOOKUP_CHUNK, all.count - start);
+    const chunk = await lookup(keys, sliceBatch(all, start, count), tables, { tableIndex: tableIndex.slice(start, start + count) });
+    results.data.set(chunk.data, start * wordsPerCiphertext(all));
+    progress(count);
+  }
+  let offset = 0;
+  return inputs.map((input) => {
+    const out = sliceBatch(results, offset, input.count);
+    offset += input.count;
+    return out;
+  });
+}
+
+export async function executeProgram(
+  program: Program,
+  inputs: readonly CiphertextBatch[],
+  batch: number,
+  keys: EvaluationKeys,
+  options: ExecuteOptions = {},
+): Promise<ExecutionResult> {
+  const values = new Array<CiphertextBatch | undefined>(program.steps.length);
+  const readers = Int32Array.from(program.readers);
+  const lookupsTotal = batch * program.stages.reduce((sum, stage) => sum + stage.lookups.reduce((s, id) => s + program.sizes[id], 0), 0);
+  let lookupsDone = 0;
+  let lookupMilliseconds = 0;
+  const read = (id: number): CiphertextBatch => values[id]!;
+  const finish = (step: ProgramStep, out: CiphertextBatch): void => {
+    values[step.id] = out;
+    for (const id of stepInputs(step)) if (--readers[id] === 0) values[id] = undefined;
+  };
+  for (const stage of program.stages) {
+    if (stage.lookups.length > 0) {
+      const steps = stage.lookups.map((id) => program.steps[id] as LookupStep);
+      const started = performance.now();
+      const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), stage.lookups.map((id) => program.sizes[id]), batch, keys, (count) => {
+        lookupsDone += count;
+        options.onProgress?.({ lookupsDone, lookupsTotal });
+      });
+      lookupMilliseconds += performance.now() - started;
+      steps.forEach((step, k) => finish(step, outs[k]));
+    }
+    for (const id of stage.others) {
+      const step = program.steps[id];
+      const size = program.sizes[id];
+      switch (step.kind) {
+        case 'input':
+          finish(step, inputs[step.slot]);
+          break;
+        case 'reshape':
+          finish(step, read(step.input));
+          break;
+        case 'linear':
+          finish(step, await runLinear(step, read(step.input), batch));
+          break;
+        case 'add':
+          finish(step, add(read(step.a), read(step.b)));
+          break;
+        case 'subtract':
+          finish(step, subtract(read(step.a), read(step.b)));
+          break;
+        case 'scale':
+          finish(step, multiplyByIntegers(read(step.input), repeatPerSample(step.factors, batch)));
+          break;
+        case 'offset':
+          finish(step, addConstants(read(step.input), repeatPerSample(step.constants, batch)));
+          break;
+        case 'gather':
+          finish(step, runGather(step, step.inputs.map(read), step.inputs.map((i) => program.sizes[i]), size, batch));
+          break;
+        case 'lookup':
+          throw new Error(`lookup step ${id} scheduled outside a lookup stage`);
+      }
+    }
+  }
+  return { outputs: program.outputs.map((o) => read(o.id)), lookups: lookupsDone, lookupMilliseconds };
+}

@@ -1,0 +1,83 @@
+// The compiled form of a circuit: plain data that the simulate and execute executors walk.
+// Clear operands are already reduced to centered residues modulo 2^(p+1), lookups carry
+// their tables, and the nodes are grouped into stages so that every lookup of a stage goes to
+// the native core in one batched call.
+
+import type { IntegerRange } from './integers';
+import type { LinearMap } from './linear-map';
+import type { TensorSpec } from './io';
+
+export interface LookupStep {
+  readonly kind: 'lookup';
+  readonly id: number;
+  readonly input: number;
+  /** Centered -min of the input range: what brings the input into [0, 2^p). */
+  readonly shift: number;
+  /** One 2^p-entry table per channel, entries centered. */
+  readonly tables: readonly Int32Array[];
+  readonly channelOf: Int32Array | null;
+  readonly inputRange: IntegerRange;
+  /** Bits the input range needs (the circuit's precision may be larger). */
+  readonly inputBits: number;
+  /** 2-norm of the linear combination feeding the lookup (sqrt of its noise bound). */
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+}
+
+export type ProgramStep =
+  | { readonly kind: 'input'; readonly id: number; readonly slot: number }
+  | {
+    readonly kind: 'linear';
+    readonly id: number;
+    readonly input: number;
+    readonly map: LinearMap;
+    readonly weights: Int32Array;
+    readonly constants: Int32Array | null;
+  }
+  | { readonly kind: 'add' | 'subtract'; readonly id: number; readonly a: number; readonly b: number }
+  | { readonly kind: 'scale'; readonly id: number; readonly input: number; readonly factors: Int32Array }
+  | { readonly kind: 'offset'; readonly id: number; readonly input: number; readonly constants: Int32Array }
+  | {
+    readonly kind: 'gather';
+    readonly id: number;
+    readonly inputs: readonly number[];
+    readonly source: Int32Array | null;
+    readonly index: Int32Array;
+    readonly padValue: number;
+  }
+  | { readonly kind: 'reshape'; readonly id: number; readonly input: number }
+  | LookupStep;
+
+/** Lookups that can run together, then the other nodes that only need them and earlier stages. */
+export interface Stage {
+  readonly lookups: readonly number[];
+  readonly others: readonly number[];
+}
+
+export interface Program {
+  readonly precision: number;
+  /** By node id. */
+  readonly steps: readonly ProgramStep[];
+  /** Per-sample element count by node id. */
+  readonly sizes: readonly number[];
+  readonly stages: readonly Stage[];
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** How many times each node is read (outputs count once more): values are dropped at 0. */
+  readonly readers: Int32Array;
+}
+
+/** The node ids a step reads (repeats included: readers counts them the same way). */
+export function stepInputs(step: ProgramStep): readonly number[] {
+  switch (step.kind) {
+    case 'input':
+      return [];
+    case 'gather':
+      return step.inputs;
+    case 'add':
+    case 'subtract':
+      return [step.a, step.b];
+    default:
+      return [step.input];
+  }
+}

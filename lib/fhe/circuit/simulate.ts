@@ -1,0 +1,120 @@
+// Simulation: the compiled program on clear integers, computed exactly as the ciphertexts
+// compute it (centered residues modulo 2^(p+1), shifted lookup inputs, negacyclic tables for
+// inputs past 2^p), with each lookup failing at a given rate. A failure reads the neighbouring
+// table entry, which is what noise crossing a box boundary does.
+
+import { centered } from './integers';
+import { evaluateModular } from './linear-map';
+import { stepInputs, type LookupStep, type Program } from './program';
+import { trialsBeforeSuccess, type Random } from './random';
+
+export interface SimulationResult {
+  /** Centered residues of the outputs, per output. */
+  readonly outputs: Float64Array[];
+  readonly lookups: number;
+  readonly injectedErrors: number;
+}
+
+/** Table read of the programmable bootstrap: above 2^p the padding bit negates the table. */
+export function negacyclicRead(tables: readonly Int32Array[], table: number, residue: number, precision: number): number {
+  const half = 2 ** precision;
+  return residue < half ? tables[table][residue] : centered(-tables[table][residue - half], precision);
+}
+
+class ErrorInjector {
+  lookups = 0;
+  errors = 0;
+  private countdown: number;
+
+  constructor(private readonly random: Random, private readonly rate: number) {
+    this.countdown = trialsBeforeSuccess(random, rate);
+  }
+
+  /** -1, 0 or +1: the box offset this lookup reads. */
+  nextOffset(): number {
+    this.lookups++;
+    if (this.countdown > 0) {
+      this.countdown--;
+      return 0;
+    }
+    this.errors++;
+    this.countdown = trialsBeforeSuccess(this.random, this.rate);
+    return this.random.next() < 0.5 ? -1 : 1;
+  }
+}
+
+function simulateLookup(step: LookupStep, input: Float64Array, size: number, precision: number, injector: ErrorInjector): Float64Array {
+  const modulus = 2 ** (precision + 1);
+  const out = new Float64Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    let residue = centered(input[i] + step.shift, precision);
+    if (residue < 0) residue += modulus;
+    residue = (residue + injector.nextOffset() + modulus) % modulus;
+    out[i] = negacyclicRead(step.tables, step.channelOf === null ? 0 : step.channelOf[i % size], residue, precision);
+  }
+  return out;
+}
+
+export function simulateProgram(program: Program, inputs: readonly Float64Array[], batch: number, rate: number, random: Random): SimulationResult {
+  const p = program.precision;
+  const values = new Array<Float64Array | undefined>(program.steps.length);
+  const readers = Int32Array.from(program.readers);
+  const injector = new ErrorInjector(random, rate);
+  const release = (id: number): void => {
+    if (--readers[id] === 0) values[id] = undefined;
+  };
+  const run = (id: number): void => {
+    const step = program.steps[id];
+    const size = program.sizes[id];
+    const read = (at: number): Float64Array => values[at]!;
+    let out: Float64Array;
+    switch (step.kind) {
+      case 'input':
+        out = Float64Array.from(inputs[step.slot], (v) => centered(v, p));
+        break;
+      case 'reshape':
+        out = read(step.input);
+        break;
+      case 'linear':
+        out = evaluateModular(step.map, step.weights, step.constants, read(step.input), batch, p);
+        break;
+      case 'add':
+      case 'subtract': {
+        const a = read(step.a);
+        const b = read(step.b);
+        const sign = step.kind === 'add' ? 1 : -1;
+        out = a.map((v, i) => centered(v + sign * b[i], p));
+        break;
+      }
+      case 'scale':
+        out = read(step.input).map((v, i) => centered(v * step.factors[i % size], p));
+        break;
+      case 'offset':
+        out = read(step.input).map((v, i) => centered(v + step.constants[i % size], p));
+        break;
+      case 'gather': {
+        const sources = step.inputs.map(read);
+        const sourceSizes = step.inputs.map((id) => program.sizes[id]);
+        out = new Float64Array(batch * size);
+        for (let b = 0; b < batch; b++) {
+          for (let i = 0; i < size; i++) {
+            const from = step.index[i];
+            const slot = step.source === null ? 0 : step.source[i];
+            out[b * size + i] = from < 0 ? step.padValue : sources[slot][b * sourceSizes[slot] + from];
+          }
+        }
+        break;
+      }
+      case 'lookup':
+        out = simulateLookup(step, read(step.input), size, p, injector);
+        break;
+    }
+    values[id] = out;
+    for (const input of stepInputs(step)) release(input);
+  };
+  for (const stage of program.stages) {
+    for (const id of stage.lookups) run(id);
+    for (const id of stage.others) run(id);
+  }
+  return { outputs: program.outputs.map((o) => values[o.id]!), lookups: injector.lookups, injectedErrors: injector.errors };
+}

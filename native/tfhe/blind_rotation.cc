@@ -7,14 +7,67 @@
 
 namespace cq::tfhe {
 
+namespace {
+
+void decomposeRotatedDifferenceScalar(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
+                                      DecompositionParameters decomposition, double* digits) {
+  const std::size_t n = polynomialSize;
+  exponent %= 2 * n;
+  // X^N = -1: a shift by e in [N, 2N) is a shift by e - N with every sign flipped.
+  const uint64_t sign = exponent >= n ? ~uint64_t{0} : 0;  // x ^ sign - sign negates when all ones
+  const std::size_t shift = exponent >= n ? exponent - n : exponent;
+  int64_t levels[64];
+  for (std::size_t i = 0; i < n; ++i) {
+    // Coefficients that wrap around X^N come back negated.
+    const uint64_t rotated = i >= shift ? in[i - shift] : 0 - in[i + n - shift];
+    decompose(((rotated ^ sign) - sign) - in[i], decomposition, levels, 1);
+    for (int j = 0; j < decomposition.level; ++j) digits[static_cast<std::size_t>(j) * n + i] = static_cast<double>(levels[j]);
+  }
+}
+
+void multiplyByGgswScalar(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
+                          std::size_t polynomialSize, const double* /*next: no prefetch on this path*/,
+                          double* products) {
+  const std::size_t n = polynomialSize, m = n / 2;
+  for (std::size_t c = 0; c < columns; ++c) {
+    double* out = products + c * n;
+    for (std::size_t j = 0; j < m; ++j) {
+      double re = 0, im = 0;
+      for (std::size_t row = 0; row < rows; ++row) {
+        const double* a = spectra + row * n;
+        const double* b = ggsw + (row * columns + c) * n;
+        re += a[j] * b[j] - a[j + m] * b[j + m];
+        im += a[j] * b[j + m] + a[j + m] * b[j];
+      }
+      out[j] = re;
+      out[j + m] = im;
+    }
+  }
+}
+
+// glweOut += the inverse transforms of the products of the workspace's digit spectra with
+// GGSW `index`.
+void multiplyAndAddBack(const FourierBootstrapKey& key, std::size_t index, const double* next, uint64_t* glweOut,
+                        BlindRotationWorkspace& workspace) {
+  const std::size_t columns = key.glweDimension() + 1, n = key.polynomialSize();
+  const FourierTables& tables = fourierTables(n);
+  workspace.productKernels->multiplyByGgsw(workspace.digitSpectra.data(), key.ggsw(index), key.rowsPerGgsw(), columns,
+                                           n, next, workspace.products.data());
+  for (std::size_t c = 0; c < columns; ++c) {
+    workspace.kernels->backwardAddToTorus(tables, workspace.products.data() + c * n, glweOut + c * n);
+  }
+}
+
+}  // namespace
+
+const ExternalProductKernels kScalarExternalProductKernels = {decomposeRotatedDifferenceScalar, multiplyByGgswScalar};
+
 BlindRotationWorkspace::BlindRotationWorkspace(std::size_t glweDimension, std::size_t polynomialSize, int level,
                                                const FourierKernels& fourier)
     : kernels(&fourier),
-      difference((glweDimension + 1) * polynomialSize),
-      decompositionState(polynomialSize),
-      digits(static_cast<std::size_t>(level) * polynomialSize),
+      productKernels(&fourier == &kAvx2FourierKernels ? &kAvx2ExternalProductKernels : &kScalarExternalProductKernels),
       digitSpectra((glweDimension + 1) * static_cast<std::size_t>(level) * polynomialSize),
-      productSpectrum(polynomialSize) {}
+      products((glweDimension + 1) * polynomialSize) {}
 
 void multiplyByMonomial(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent, uint64_t* out) {
   const std::size_t n = polynomialSize;
@@ -29,33 +82,30 @@ void multiplyByMonomial(const uint64_t* in, std::size_t polynomialSize, std::siz
 
 void externalProductAdd(const FourierBootstrapKey& key, std::size_t index, const uint64_t* glweIn, uint64_t* glweOut,
                         BlindRotationWorkspace& workspace) {
-  const std::size_t k = key.glweDimension(), n = key.polynomialSize(), half = n / 2;
+  const std::size_t k = key.glweDimension(), n = key.polynomialSize();
   const DecompositionParameters decomposition = key.decomposition();
   const std::size_t level = static_cast<std::size_t>(decomposition.level);
   const FourierTables& tables = fourierTables(n);
-  const FourierKernels& kernels = *workspace.kernels;
+  double* spectra = workspace.digitSpectra.data();
+  int64_t levels[64];
   for (std::size_t r = 0; r <= k; ++r) {
-    decomposePolynomialToReal(glweIn + r * n, n, decomposition, workspace.decompositionState.data(),
-                              workspace.digits.data());
-    for (std::size_t j = 0; j < level; ++j) {
-      kernels.forwardReal(tables, workspace.digits.data() + j * n, workspace.digitSpectra.data() + (r * level + j) * n);
+    double* digits = spectra + r * level * n;
+    for (std::size_t i = 0; i < n; ++i) {
+      decompose(glweIn[r * n + i], decomposition, levels, 1);
+      for (std::size_t j = 0; j < level; ++j) digits[j * n + i] = static_cast<double>(levels[j]);
     }
+    for (std::size_t j = 0; j < level; ++j) workspace.kernels->forwardReal(tables, digits + j * n, digits + j * n);
   }
-  const std::size_t rows = (k + 1) * level;
-  for (std::size_t column = 0; column <= k; ++column) {
-    double* product = workspace.productSpectrum.data();
-    std::fill_n(product, n, 0.0);
-    for (std::size_t row = 0; row < rows; ++row) {
-      kernels.multiplyAccumulate(product, workspace.digitSpectra.data() + row * n, key.polynomial(index, row, column),
-                                 half);
-    }
-    kernels.backwardAddToTorus(tables, product, glweOut + column * n);
-  }
+  multiplyAndAddBack(key, index, nullptr, glweOut, workspace);
 }
 
 void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const uint64_t* lookupTable,
                  uint64_t* accumulator, BlindRotationWorkspace& workspace) {
   const std::size_t k = key.glweDimension(), n = key.polynomialSize(), twoN = 2 * n;
+  const DecompositionParameters decomposition = key.decomposition();
+  const std::size_t level = static_cast<std::size_t>(decomposition.level);
+  const FourierTables& tables = fourierTables(n);
+  double* spectra = workspace.digitSpectra.data();
   std::fill_n(accumulator, k * n, uint64_t{0});
   const std::size_t body = switched[key.lweDimension()];
   multiplyByMonomial(lookupTable, n, (twoN - body) % twoN, accumulator + k * n);
@@ -64,12 +114,12 @@ void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const
     if (exponent == 0) continue;  // X^0 ACC - ACC = 0: the CMux would add only noise
     // CMux(s_i, ACC, X^(a_i) ACC) = ACC + GGSW(s_i) [x] (X^(a_i) ACC - ACC).
     for (std::size_t r = 0; r <= k; ++r) {
-      uint64_t* difference = workspace.difference.data() + r * n;
-      const uint64_t* current = accumulator + r * n;
-      multiplyByMonomial(current, n, exponent, difference);
-      for (std::size_t j = 0; j < n; ++j) difference[j] -= current[j];
+      double* digits = spectra + r * level * n;
+      workspace.productKernels->decomposeRotatedDifference(accumulator + r * n, n, exponent, decomposition, digits);
+      for (std::size_t j = 0; j < level; ++j) workspace.kernels->forwardReal(tables, digits + j * n, digits + j * n);
     }
-    externalProductAdd(key, i, workspace.difference.data(), accumulator, workspace);
+    const double* next = i + 1 < key.lweDimension() ? key.ggsw(i + 1) : nullptr;
+    multiplyAndAddBack(key, i, next, accumulator, workspace);
   }
 }
 

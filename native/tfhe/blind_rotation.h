@@ -8,20 +8,39 @@
 
 #include "fft/fourier_transform.h"
 #include "fourier_bootstrap_key.h"
+#include "parameters.h"
 
 namespace cq::tfhe {
 
-// Scratch memory of one blind rotation, reused across calls on the same thread, and the FFT
-// kernels it runs (the process's choice unless a test picks a code path).
+// The arithmetic of an external product besides the Fourier transforms, per code path. Both
+// paths give the same digits, bit for bit, and sum the same products in the same order (only
+// FMA rounding tells them apart).
+struct ExternalProductKernels {
+  // digits[j * N + i], j < level: the balanced digits (decomposition.h) of coefficient i of
+  // X^exponent * in - in (exponent modulo 2N), as doubles ready for the FFT.
+  void (*decomposeRotatedDifference)(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
+                                     DecompositionParameters decomposition, double* digits);
+  // products[c * N, (c + 1) * N) = sum over rows of spectra[row * N ...] * ggsw(row, c), for
+  // c < columns, in the spectrum layout of fft/fourier_transform.h (`ggsw` as in
+  // fourier_bootstrap_key.h). While it reads `ggsw` it prefetches the same extent at `next`
+  // (the next GGSW, or nullptr), so that DRAM latency hides behind this CMux's arithmetic.
+  void (*multiplyByGgsw)(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
+                         std::size_t polynomialSize, const double* next, double* products);
+};
+
+extern const ExternalProductKernels kScalarExternalProductKernels;
+extern const ExternalProductKernels kAvx2ExternalProductKernels;  // only when cq::simdEnabled()
+
+// Scratch memory of one blind rotation, reused across calls on the same thread, and the kernels
+// it runs (the process's choice unless a test picks a code path: the AVX2 FFT goes with the
+// AVX2 external-product kernels, anything else with the scalar ones).
 struct BlindRotationWorkspace {
   BlindRotationWorkspace(std::size_t glweDimension, std::size_t polynomialSize, int level,
                          const FourierKernels& kernels = fourierKernels());
   const FourierKernels* kernels;
-  std::vector<uint64_t> difference;      // (k + 1) * N: X^a ACC - ACC
-  std::vector<uint64_t> decompositionState;  // N: the not-yet-decomposed part of each coefficient
-  std::vector<double> digits;                // level * N: one polynomial's digits, as doubles
-  std::vector<double> digitSpectra;      // (k + 1) * level * N: their Fourier transforms
-  std::vector<double> productSpectrum;   // N: one output polynomial before its inverse FFT
+  const ExternalProductKernels* productKernels;
+  std::vector<double> digitSpectra;  // (k + 1) * level * N: the digits, then their transforms in place
+  std::vector<double> products;      // (k + 1) * N: the output polynomials before their inverse FFTs
 };
 
 // out = X^exponent * in in Z_(2^64)[X]/(X^N + 1), exponent taken modulo 2N.

@@ -15,7 +15,7 @@ namespace {
 constexpr int kMinLog2Size = 8;
 constexpr int kMaxLog2Size = 16;
 
-std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize) {
+std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize, int log2Size) {
   auto tables = std::make_unique<FourierTables>();
   const std::size_t m = polynomialSize / 2;
   tables->polynomialSize = polynomialSize;
@@ -33,111 +33,241 @@ std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize) {
     tables->untwistReal[j] = static_cast<double>(cosl(angle) / m);
     tables->untwistImag[j] = static_cast<double>(-sinl(angle) / m);
   }
-  tables->twiddleReal.resize(m);
-  tables->twiddleImag.resize(m);
-  for (std::size_t len = m; len >= 2; len /= 2) {
-    const std::size_t offset = tables->twiddleOffset(len);
-    for (std::size_t j = 0; j < len / 2; ++j) {
-      const long double angle = -2 * pi * static_cast<long double>(j) / static_cast<long double>(len);
-      tables->twiddleReal[offset + j] = static_cast<double>(cosl(angle));
-      tables->twiddleImag[offset + j] = static_cast<double>(sinl(angle));
+  // exp(-2 pi i power / len), appended as a real part or an imaginary part.
+  auto appendTwiddles = [&](std::size_t len, std::size_t count, std::size_t power, bool imaginary) {
+    for (std::size_t j = 0; j < count; ++j) {
+      const long double angle = -2 * pi * static_cast<long double>(j * power) / static_cast<long double>(len);
+      tables->twiddles.push_back(static_cast<double>(imaginary ? sinl(angle) : cosl(angle)));
+    }
+  };
+  std::size_t len = m;
+  if ((log2Size - 1) % 2 == 1) {  // log2(M) odd: one radix-2 pass brings the rest to radix 4
+    tables->passes.push_back({len, 2, tables->twiddles.size()});
+    appendTwiddles(len, len / 2, 1, false);
+    appendTwiddles(len, len / 2, 1, true);
+    len /= 2;
+  }
+  for (; len >= 16; len /= 4) {
+    tables->passes.push_back({len, 4, tables->twiddles.size()});
+    for (std::size_t power = 1; power <= 3; ++power) {
+      appendTwiddles(len, len / 4, power, false);
+      appendTwiddles(len, len / 4, power, true);
     }
   }
-  return tables;
+  return tables;  // len == 4 here: the in-register final step
 }
 
-template <typename T>
-void twistInput(const FourierTables& t, const T* in, double* re, double* im) {
+// The butterflies below are the reference for the AVX2 kernels, which run the same formulas
+// four butterflies at a time (see fourier_transform.h for the schedule).
+
+// x * w and x * conj(w).
+inline void multiply(double& re, double& im, double wr, double wi) {
+  const double r = re * wr - im * wi;
+  im = re * wi + im * wr;
+  re = r;
+}
+inline void multiplyConjugate(double& re, double& im, double wr, double wi) {
+  const double r = re * wr + im * wi;
+  im = im * wr - re * wi;
+  re = r;
+}
+
+// Two decimation-in-frequency stages (len, len/2) on a, b, c, d = x[j], x[j+q], x[j+2q],
+// x[j+3q], with w^m = exp(-2 pi i m j / len):
+//   x[j] = (a+c) + (b+d)        x[j+q]  = ((a+c) - (b+d)) w^2
+//   x[j+2q] = ((a-c) - i(b-d)) w  x[j+3q] = ((a-c) + i(b-d)) w^3
+struct Radix4Twiddles {
+  double w1r, w1i, w2r, w2i, w3r, w3i;
+};
+inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t q, std::size_t j) {
+  return {table[j], table[q + j], table[2 * q + j], table[3 * q + j], table[4 * q + j], table[5 * q + j]};
+}
+
+inline void forwardRadix4(double* re, double* im, std::size_t p, std::size_t q, const Radix4Twiddles& w) {
+  const double t0r = re[p] + re[p + 2 * q], t0i = im[p] + im[p + 2 * q];
+  const double t2r = re[p] - re[p + 2 * q], t2i = im[p] - im[p + 2 * q];
+  const double t1r = re[p + q] + re[p + 3 * q], t1i = im[p + q] + im[p + 3 * q];
+  const double t3r = re[p + q] - re[p + 3 * q], t3i = im[p + q] - im[p + 3 * q];
+  double x1r = t0r - t1r, x1i = t0i - t1i;
+  double x2r = t2r + t3i, x2i = t2i - t3r;
+  double x3r = t2r - t3i, x3i = t2i + t3r;
+  multiply(x1r, x1i, w.w2r, w.w2i);
+  multiply(x2r, x2i, w.w1r, w.w1i);
+  multiply(x3r, x3i, w.w3r, w.w3i);
+  re[p] = t0r + t1r;
+  im[p] = t0i + t1i;
+  re[p + q] = x1r;
+  im[p + q] = x1i;
+  re[p + 2 * q] = x2r;
+  im[p + 2 * q] = x2i;
+  re[p + 3 * q] = x3r;
+  im[p + 3 * q] = x3i;
+}
+
+// The inverse of forwardRadix4 times 4: conjugate twiddles, decimation in time.
+//   A = x[j], B = x[j+q] conj(w^2), C = x[j+2q] conj(w), D = x[j+3q] conj(w^3)
+//   x[j] = (A+B) + (C+D)   x[j+q] = (A-B) + i(C-D)   x[j+2q] = (A+B) - (C+D)   x[j+3q] = (A-B) - i(C-D)
+// `emit(position, re, im)` receives the four results.
+template <typename Emit>
+inline void backwardRadix4(const double* re, const double* im, std::size_t p, std::size_t q, const Radix4Twiddles& w,
+                           Emit&& emit) {
+  double br = re[p + q], bi = im[p + q], cr = re[p + 2 * q], ci = im[p + 2 * q], dr = re[p + 3 * q],
+         di = im[p + 3 * q];
+  multiplyConjugate(br, bi, w.w2r, w.w2i);
+  multiplyConjugate(cr, ci, w.w1r, w.w1i);
+  multiplyConjugate(dr, di, w.w3r, w.w3i);
+  const double s0r = re[p] + br, s0i = im[p] + bi, s1r = re[p] - br, s1i = im[p] - bi;
+  const double s2r = cr + dr, s2i = ci + di, s3r = cr - dr, s3i = ci - di;
+  emit(p, s0r + s2r, s0i + s2i);
+  emit(p + q, s1r - s3i, s1i + s3r);
+  emit(p + 2 * q, s0r - s2r, s0i - s2i);
+  emit(p + 3 * q, s1r + s3i, s1i - s3r);
+}
+
+// One radix-2 stage: x[j], x[j+h] -> x[j] + x[j+h], (x[j] - x[j+h]) w, and its inverse.
+inline void forwardRadix2(double* re, double* im, std::size_t p, std::size_t h, double wr, double wi) {
+  double dr = re[p] - re[p + h], di = im[p] - im[p + h];
+  re[p] += re[p + h];
+  im[p] += im[p + h];
+  multiply(dr, di, wr, wi);
+  re[p + h] = dr;
+  im[p + h] = di;
+}
+template <typename Emit>
+inline void backwardRadix2(const double* re, const double* im, std::size_t p, std::size_t h, double wr, double wi,
+                           Emit&& emit) {
+  double vr = re[p + h], vi = im[p + h];
+  multiplyConjugate(vr, vi, wr, wi);
+  const double ur = re[p], ui = im[p];
+  emit(p, ur + vr, ui + vi);
+  emit(p + h, ur - vr, ui - vi);
+}
+
+// Stages len 4 and 2 on x[p..p+3] (twiddles 1, -i, then 1), and their inverse (1, +i).
+inline void forwardLastStages(double* re, double* im, std::size_t p) {
+  const double y0r = re[p] + re[p + 2], y0i = im[p] + im[p + 2];
+  const double y1r = re[p + 1] + re[p + 3], y1i = im[p + 1] + im[p + 3];
+  const double y2r = re[p] - re[p + 2], y2i = im[p] - im[p + 2];
+  const double y3r = im[p + 1] - im[p + 3], y3i = re[p + 3] - re[p + 1];
+  re[p] = y0r + y1r;
+  im[p] = y0i + y1i;
+  re[p + 1] = y0r - y1r;
+  im[p + 1] = y0i - y1i;
+  re[p + 2] = y2r + y3r;
+  im[p + 2] = y2i + y3i;
+  re[p + 3] = y2r - y3r;
+  im[p + 3] = y2i - y3i;
+}
+inline void backwardFirstStages(double* re, double* im, std::size_t p) {
+  const double y0r = re[p] + re[p + 1], y0i = im[p] + im[p + 1];
+  const double y1r = re[p] - re[p + 1], y1i = im[p] - im[p + 1];
+  const double y2r = re[p + 2] + re[p + 3], y2i = im[p + 2] + im[p + 3];
+  const double y3r = re[p + 2] - re[p + 3], y3i = im[p + 2] - im[p + 3];
+  re[p] = y0r + y2r;
+  im[p] = y0i + y2i;
+  re[p + 2] = y0r - y2r;
+  im[p + 2] = y0i - y2i;
+  re[p + 1] = y1r - y3i;
+  im[p + 1] = y1i + y3r;
+  re[p + 3] = y1r + y3i;
+  im[p + 3] = y1i - y3r;
+}
+
+// Forward transform of the folded polynomial in[0, M) + i in[M, 2M): the first pass reads it
+// and twists it on the fly (in may equal re/im).
+void forwardScalarFrom(const FourierTables& t, const double* in, double* re, double* im) {
   const std::size_t m = t.halfSize;
-  for (std::size_t j = 0; j < m; ++j) {
-    const double a = static_cast<double>(in[j]);
-    const double b = static_cast<double>(in[j + m]);
-    re[j] = a * t.twistReal[j] - b * t.twistImag[j];
-    im[j] = a * t.twistImag[j] + b * t.twistReal[j];
+  const FourierTables::Pass& first = t.passes.front();
+  const double* w = t.twiddles.data() + first.offset;
+  auto twist = [&](std::size_t p) {
+    double r = in[p], i = in[p + m];
+    multiply(r, i, t.twistReal[p], t.twistImag[p]);
+    re[p] = r;
+    im[p] = i;
+  };
+  if (first.radix == 2) {
+    const std::size_t h = m / 2;
+    for (std::size_t j = 0; j < h; ++j) {
+      twist(j);
+      twist(j + h);
+      forwardRadix2(re, im, j, h, w[j], w[h + j]);
+    }
+  } else {
+    const std::size_t q = m / 4;
+    for (std::size_t j = 0; j < q; ++j) {
+      for (std::size_t s = 0; s < 4; ++s) twist(j + s * q);
+      forwardRadix4(re, im, j, q, radix4Twiddles(w, q, j));
+    }
   }
-}
-
-// Decimation in frequency: natural order in, bit-reversed order out.
-void forwardButterfliesScalar(const FourierTables& t, double* re, double* im) {
-  const std::size_t m = t.halfSize;
-  for (std::size_t len = m; len >= 2; len /= 2) {
-    const std::size_t half = len / 2;
-    const double* wr = t.twiddleReal.data() + t.twiddleOffset(len);
-    const double* wi = t.twiddleImag.data() + t.twiddleOffset(len);
+  for (std::size_t pass = 1; pass < t.passes.size(); ++pass) {
+    const std::size_t len = t.passes[pass].length, q = len / 4;  // passes after the first are radix 4
+    const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      for (std::size_t j = 0; j < half; ++j) {
-        const std::size_t p = start + j, q = p + half;
-        const double ur = re[p], ui = im[p], vr = re[q], vi = im[q];
-        re[p] = ur + vr;
-        im[p] = ui + vi;
-        const double dr = ur - vr, di = ui - vi;
-        re[q] = dr * wr[j] - di * wi[j];
-        im[q] = dr * wi[j] + di * wr[j];
-      }
+      for (std::size_t j = 0; j < q; ++j) forwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j));
     }
   }
+  for (std::size_t p = 0; p < m; p += 4) forwardLastStages(re, im, p);
 }
 
-// Decimation in time with conjugate twiddles: bit-reversed order in, natural order out,
-// M times the inverse DFT.
-void backwardButterfliesScalar(const FourierTables& t, double* re, double* im) {
+// Backward transform of spectrum (M times the inverse DFT); the last pass hands each result to
+// `emit(position, re, im)` instead of storing it.
+template <typename Emit>
+void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
   const std::size_t m = t.halfSize;
-  for (std::size_t len = 2; len <= m; len *= 2) {
-    const std::size_t half = len / 2;
-    const double* wr = t.twiddleReal.data() + t.twiddleOffset(len);
-    const double* wi = t.twiddleImag.data() + t.twiddleOffset(len);
+  for (std::size_t p = 0; p < m; p += 4) backwardFirstStages(re, im, p);
+  auto store = [&](std::size_t p, double r, double i) {
+    re[p] = r;
+    im[p] = i;
+  };
+  for (std::size_t pass = t.passes.size() - 1; pass >= 1; --pass) {
+    const std::size_t len = t.passes[pass].length, q = len / 4;
+    const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      for (std::size_t j = 0; j < half; ++j) {
-        const std::size_t p = start + j, q = p + half;
-        const double xr = re[q], xi = im[q];
-        const double vr = xr * wr[j] + xi * wi[j];  // x * conj(w)
-        const double vi = xi * wr[j] - xr * wi[j];
-        const double ur = re[p], ui = im[p];
-        re[p] = ur + vr;
-        im[p] = ui + vi;
-        re[q] = ur - vr;
-        im[q] = ui - vi;
-      }
+      for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j), store);
     }
+  }
+  const FourierTables::Pass& first = t.passes.front();
+  const double* w = t.twiddles.data() + first.offset;
+  if (first.radix == 2) {
+    const std::size_t h = m / 2;
+    for (std::size_t j = 0; j < h; ++j) backwardRadix2(re, im, j, h, w[j], w[h + j], emit);
+  } else {
+    const std::size_t q = m / 4;
+    for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, j, q, radix4Twiddles(w, q, j), emit);
   }
 }
 
 void forwardScalar(const FourierTables& t, const int64_t* in, double* spectrum) {
-  double* re = spectrum;
-  double* im = spectrum + t.halfSize;
-  twistInput(t, in, re, im);
-  forwardButterfliesScalar(t, re, im);
+  for (std::size_t j = 0; j < t.polynomialSize; ++j) spectrum[j] = static_cast<double>(in[j]);
+  forwardScalarFrom(t, spectrum, spectrum, spectrum + t.halfSize);
 }
 
 void forwardRealScalar(const FourierTables& t, const double* in, double* spectrum) {
-  double* re = spectrum;
-  double* im = spectrum + t.halfSize;
-  twistInput(t, in, re, im);
-  forwardButterfliesScalar(t, re, im);
+  forwardScalarFrom(t, in, spectrum, spectrum + t.halfSize);
+}
+
+// The untwisted coefficients p and p + M of the inverse transform, from its entry p.
+inline void untwist(const FourierTables& t, std::size_t p, double re, double im, double& low, double& high) {
+  low = re * t.untwistReal[p] - im * t.untwistImag[p];
+  high = re * t.untwistImag[p] + im * t.untwistReal[p];
 }
 
 void backwardAddToTorusScalar(const FourierTables& t, double* spectrum, uint64_t* out) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  backwardButterfliesScalar(t, re, im);
-  for (std::size_t j = 0; j < m; ++j) {
-    const double low = re[j] * t.untwistReal[j] - im[j] * t.untwistImag[j];
-    const double high = re[j] * t.untwistImag[j] + im[j] * t.untwistReal[j];
-    out[j] += roundToTorus(low);
-    out[j + m] += roundToTorus(high);
-  }
+  // Results land in entries the last pass has already read, so none is overwritten early.
+  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double re, double im) {
+    double low, high;
+    untwist(t, p, re, im, low, high);
+    out[p] += roundToTorus(low);
+    out[p + m] += roundToTorus(high);
+  });
 }
 
 void backwardToRealScalar(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  backwardButterfliesScalar(t, re, im);
-  for (std::size_t j = 0; j < m; ++j) {
-    out[j] = re[j] * t.untwistReal[j] - im[j] * t.untwistImag[j];
-    out[j + m] = re[j] * t.untwistImag[j] + im[j] * t.untwistReal[j];
-  }
+  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double re, double im) {
+    untwist(t, p, re, im, out[p], out[p + m]);
+  });
 }
 
 void multiplyAccumulateScalar(double* acc, const double* a, const double* b, std::size_t m) {
@@ -166,7 +296,7 @@ const FourierTables& fourierTables(std::size_t polynomialSize) {
   }
   static std::once_flag once[kMaxLog2Size + 1];
   static std::unique_ptr<FourierTables> tables[kMaxLog2Size + 1];
-  std::call_once(once[log2Size], [&] { tables[log2Size] = buildTables(polynomialSize); });
+  std::call_once(once[log2Size], [&] { tables[log2Size] = buildTables(polynomialSize, log2Size); });
   return *tables[log2Size];
 }
 

@@ -7,6 +7,13 @@
 // A spectrum is N doubles: N/2 real parts, then N/2 imaginary parts, in the bit-reversed order
 // the decimation-in-frequency forward transform leaves them in. Products are taken pointwise in
 // that order and the backward transform reads it directly, so no permutation is ever done.
+//
+// Both code paths run the same schedule of passes over memory:
+// forward = twist fused into the first pass, then radix-4 passes (each two radix-2 stages in
+// one sweep over memory, 3 complex multiplications per 4 points instead of 4), a radix-2 pass
+// first when log2(N/2) is odd, and the last two stages (len 4 and 2, twiddles 1 and -i) as one
+// in-register step per group of four; backward = the exact mirror, the untwist, the 1/(N/2)
+// and the rounding fused into the last pass.
 #pragma once
 
 #include <cstddef>
@@ -23,18 +30,26 @@ struct FourierTables {
   std::vector<double> twistReal, twistImag;
   // w^-j / M: undoes the twist and the 1/M of the inverse FFT at once.
   std::vector<double> untwistReal, untwistImag;
-  // Forward twiddles exp(-2 pi i j / len), j < len/2, for len = M, M/2, ..., 2, concatenated
-  // in that order (the backward transform uses their conjugates, in reverse order of stages).
-  std::vector<double> twiddleReal, twiddleImag;
-  // Offset of the twiddles for stage `len` in the arrays above.
-  std::size_t twiddleOffset(std::size_t len) const { return halfSize - len; }
+  // One entry per butterfly pass over memory, in forward order (the backward transform runs
+  // them in reverse with conjugate twiddles). The final len-4/len-2 step needs no table.
+  struct Pass {
+    std::size_t length;  // len: butterflies pair entries len/2 (radix 2) or len/4 (radix 4) apart
+    int radix;           // 2 or 4
+    // Offset in `twiddles`. Radix 2: exp(-2 pi i j / len), j < len/2, as len/2 real parts then
+    // len/2 imaginary parts. Radix 4 (q = len/4): W^j, W^2j, W^3j for j < q, W = exp(-2 pi i / len),
+    // as six arrays of q: re(W^j), im(W^j), re(W^2j), im(W^2j), re(W^3j), im(W^3j).
+    std::size_t offset;
+  };
+  std::vector<Pass> passes;
+  std::vector<double> twiddles;
 };
 
 // Kernels of one code path (scalar or AVX2+FMA). All sizes come from the tables.
 struct FourierKernels {
   // spectrum <- FFT(twist(in)); `in` holds N signed coefficients.
   void (*forward)(const FourierTables& tables, const int64_t* in, double* spectrum);
-  // The same from N coefficients already converted to doubles (decomposed digits).
+  // The same from N coefficients already converted to doubles (decomposed digits). `in` may be
+  // `spectrum` itself.
   void (*forwardReal)(const FourierTables& tables, const double* in, double* spectrum);
   // out[j] += round(coefficient j) mod 2^64, for the N coefficients of the inverse transform.
   // `spectrum` is used as scratch and left unspecified.

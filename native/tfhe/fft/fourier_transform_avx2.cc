@@ -1,9 +1,10 @@
 // AVX2+FMA kernels of fourier_transform.h; compiled with -mavx2 -mfma and only called when the
-// CPU supports both. Radix-2 stages run four butterflies per instruction on the split
-// real/imaginary layout; the last two forward stages (and the first two backward ones), whose
-// butterflies stay inside groups of four entries, run as one radix-4 step on 4x4 transposed
-// blocks. FMA rounds differently from the scalar path, so the two agree to within the FFT's
-// floating-point error, not bit for bit (tests compare them against exact products).
+// CPU supports both. They run the scalar path's schedule and formulas (fourier_transform.cc)
+// four butterflies per instruction on the split real/imaginary layout; the last two forward
+// stages (first two backward), whose butterflies stay inside groups of four entries, run on
+// 4x4 transposed blocks. FMA rounds differently from the scalar path, so the two agree to
+// within the FFT's floating-point error, not bit for bit (tests compare both with exact
+// products).
 #include <immintrin.h>
 
 #include "fourier_transform.h"
@@ -11,6 +12,57 @@
 namespace cq::tfhe {
 
 namespace {
+
+struct Complex4 {
+  __m256d re, im;
+};
+
+inline Complex4 load(const double* re, const double* im, std::size_t p) {
+  return {_mm256_loadu_pd(re + p), _mm256_loadu_pd(im + p)};
+}
+inline void store(double* re, double* im, std::size_t p, Complex4 x) {
+  _mm256_storeu_pd(re + p, x.re);
+  _mm256_storeu_pd(im + p, x.im);
+}
+inline Complex4 add(Complex4 a, Complex4 b) { return {_mm256_add_pd(a.re, b.re), _mm256_add_pd(a.im, b.im)}; }
+inline Complex4 sub(Complex4 a, Complex4 b) { return {_mm256_sub_pd(a.re, b.re), _mm256_sub_pd(a.im, b.im)}; }
+// a - i b and a + i b.
+inline Complex4 subTimesI(Complex4 a, Complex4 b) { return {_mm256_add_pd(a.re, b.im), _mm256_sub_pd(a.im, b.re)}; }
+inline Complex4 addTimesI(Complex4 a, Complex4 b) { return {_mm256_sub_pd(a.re, b.im), _mm256_add_pd(a.im, b.re)}; }
+// x * w and x * conj(w).
+inline Complex4 multiply(Complex4 x, Complex4 w) {
+  return {_mm256_fmsub_pd(x.re, w.re, _mm256_mul_pd(x.im, w.im)), _mm256_fmadd_pd(x.re, w.im, _mm256_mul_pd(x.im, w.re))};
+}
+inline Complex4 multiplyConjugate(Complex4 x, Complex4 w) {
+  return {_mm256_fmadd_pd(x.re, w.re, _mm256_mul_pd(x.im, w.im)), _mm256_fmsub_pd(x.im, w.re, _mm256_mul_pd(x.re, w.im))};
+}
+
+// Twiddles W^j, W^2j, W^3j for j..j+3 of a radix-4 pass (layout in FourierTables::Pass).
+struct Radix4Twiddles {
+  Complex4 w1, w2, w3;
+};
+inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t q, std::size_t j) {
+  return {{_mm256_loadu_pd(table + j), _mm256_loadu_pd(table + q + j)},
+          {_mm256_loadu_pd(table + 2 * q + j), _mm256_loadu_pd(table + 3 * q + j)},
+          {_mm256_loadu_pd(table + 4 * q + j), _mm256_loadu_pd(table + 5 * q + j)}};
+}
+
+// See forwardRadix4 in fourier_transform.cc.
+inline void forwardRadix4(Complex4& a, Complex4& b, Complex4& c, Complex4& d, const Radix4Twiddles& w) {
+  const Complex4 t0 = add(a, c), t2 = sub(a, c), t1 = add(b, d), t3 = sub(b, d);
+  a = add(t0, t1);
+  b = multiply(sub(t0, t1), w.w2);
+  c = multiply(subTimesI(t2, t3), w.w1);
+  d = multiply(addTimesI(t2, t3), w.w3);
+}
+inline void backwardRadix4(Complex4& a, Complex4& b, Complex4& c, Complex4& d, const Radix4Twiddles& w) {
+  const Complex4 bb = multiplyConjugate(b, w.w2), cc = multiplyConjugate(c, w.w1), dd = multiplyConjugate(d, w.w3);
+  const Complex4 s0 = add(a, bb), s1 = sub(a, bb), s2 = add(cc, dd), s3 = sub(cc, dd);
+  a = add(s0, s2);
+  b = addTimesI(s1, s3);
+  c = sub(s0, s2);
+  d = subTimesI(s1, s3);
+}
 
 inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
   const __m256d t0 = _mm256_unpacklo_pd(a, b);
@@ -23,153 +75,138 @@ inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
   d = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 
-// Forward stages len = 4 and len = 2 on 4 groups of 4 entries at [base, base + 16).
-inline void forwardLastStages(double* re, double* im) {
-  __m256d r0 = _mm256_loadu_pd(re), r1 = _mm256_loadu_pd(re + 4), r2 = _mm256_loadu_pd(re + 8),
-          r3 = _mm256_loadu_pd(re + 12);
-  __m256d i0 = _mm256_loadu_pd(im), i1 = _mm256_loadu_pd(im + 4), i2 = _mm256_loadu_pd(im + 8),
-          i3 = _mm256_loadu_pd(im + 12);
-  // After the transpose, vector e holds entry e of each of the four groups.
-  transpose4(r0, r1, r2, r3);
-  transpose4(i0, i1, i2, i3);
-  // len 4: y0 = x0 + x2, y1 = x1 + x3, y2 = x0 - x2, y3 = (x1 - x3) * (-i)
-  const __m256d y0r = _mm256_add_pd(r0, r2), y0i = _mm256_add_pd(i0, i2);
-  const __m256d y1r = _mm256_add_pd(r1, r3), y1i = _mm256_add_pd(i1, i3);
-  const __m256d y2r = _mm256_sub_pd(r0, r2), y2i = _mm256_sub_pd(i0, i2);
-  const __m256d y3r = _mm256_sub_pd(i1, i3), y3i = _mm256_sub_pd(r3, r1);
-  // len 2: z0 = y0 + y1, z1 = y0 - y1, z2 = y2 + y3, z3 = y2 - y3
-  r0 = _mm256_add_pd(y0r, y1r);
-  i0 = _mm256_add_pd(y0i, y1i);
-  r1 = _mm256_sub_pd(y0r, y1r);
-  i1 = _mm256_sub_pd(y0i, y1i);
-  r2 = _mm256_add_pd(y2r, y3r);
-  i2 = _mm256_add_pd(y2i, y3i);
-  r3 = _mm256_sub_pd(y2r, y3r);
-  i3 = _mm256_sub_pd(y2i, y3i);
-  transpose4(r0, r1, r2, r3);
-  transpose4(i0, i1, i2, i3);
-  _mm256_storeu_pd(re, r0);
-  _mm256_storeu_pd(re + 4, r1);
-  _mm256_storeu_pd(re + 8, r2);
-  _mm256_storeu_pd(re + 12, r3);
-  _mm256_storeu_pd(im, i0);
-  _mm256_storeu_pd(im + 4, i1);
-  _mm256_storeu_pd(im + 8, i2);
-  _mm256_storeu_pd(im + 12, i3);
+// Loads four groups of four entries at [p, p + 16) so that vector e holds entry e of each group.
+inline void loadTransposed(const double* re, const double* im, std::size_t p, Complex4 (&x)[4]) {
+  for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
+  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
+  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
+}
+inline void storeTransposed(double* re, double* im, std::size_t p, Complex4 (&x)[4]) {
+  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
+  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
+  for (int e = 0; e < 4; ++e) store(re, im, p + 4 * e, x[e]);
 }
 
-// Backward stages len = 2 and len = 4 (conjugate twiddles: 1 and +i).
-inline void backwardFirstStages(double* re, double* im) {
-  __m256d r0 = _mm256_loadu_pd(re), r1 = _mm256_loadu_pd(re + 4), r2 = _mm256_loadu_pd(re + 8),
-          r3 = _mm256_loadu_pd(re + 12);
-  __m256d i0 = _mm256_loadu_pd(im), i1 = _mm256_loadu_pd(im + 4), i2 = _mm256_loadu_pd(im + 8),
-          i3 = _mm256_loadu_pd(im + 12);
-  transpose4(r0, r1, r2, r3);
-  transpose4(i0, i1, i2, i3);
-  // len 2: y0 = x0 + x1, y1 = x0 - x1, y2 = x2 + x3, y3 = x2 - x3
-  const __m256d y0r = _mm256_add_pd(r0, r1), y0i = _mm256_add_pd(i0, i1);
-  const __m256d y1r = _mm256_sub_pd(r0, r1), y1i = _mm256_sub_pd(i0, i1);
-  const __m256d y2r = _mm256_add_pd(r2, r3), y2i = _mm256_add_pd(i2, i3);
-  const __m256d y3r = _mm256_sub_pd(r2, r3), y3i = _mm256_sub_pd(i2, i3);
-  // len 4: z0 = y0 + y2, z2 = y0 - y2, z1 = y1 + i y3, z3 = y1 - i y3; i y3 = (-y3i, y3r)
-  r0 = _mm256_add_pd(y0r, y2r);
-  i0 = _mm256_add_pd(y0i, y2i);
-  r2 = _mm256_sub_pd(y0r, y2r);
-  i2 = _mm256_sub_pd(y0i, y2i);
-  r1 = _mm256_sub_pd(y1r, y3i);
-  i1 = _mm256_add_pd(y1i, y3r);
-  r3 = _mm256_add_pd(y1r, y3i);
-  i3 = _mm256_sub_pd(y1i, y3r);
-  transpose4(r0, r1, r2, r3);
-  transpose4(i0, i1, i2, i3);
-  _mm256_storeu_pd(re, r0);
-  _mm256_storeu_pd(re + 4, r1);
-  _mm256_storeu_pd(re + 8, r2);
-  _mm256_storeu_pd(re + 12, r3);
-  _mm256_storeu_pd(im, i0);
-  _mm256_storeu_pd(im + 4, i1);
-  _mm256_storeu_pd(im + 8, i2);
-  _mm256_storeu_pd(im + 12, i3);
+// Forward stages len 4 and 2 (twiddles 1, -i, then 1) on the 16 entries at p.
+inline void forwardLastStages(double* re, double* im, std::size_t p) {
+  Complex4 x[4];
+  loadTransposed(re, im, p, x);
+  const Complex4 y0 = add(x[0], x[2]), y1 = add(x[1], x[3]), y2 = sub(x[0], x[2]), y3 = sub(x[1], x[3]);
+  x[0] = add(y0, y1);
+  x[1] = sub(y0, y1);
+  x[2] = subTimesI(y2, y3);
+  x[3] = addTimesI(y2, y3);
+  storeTransposed(re, im, p, x);
 }
 
-// Radix-2 stages down to len 8, then the fused radix-4 on groups of four.
-void forwardButterfliesAvx2(const FourierTables& t, double* re, double* im) {
+// Backward stages len 2 and 4 (twiddles 1, then 1 and +i).
+inline void backwardFirstStages(double* re, double* im, std::size_t p) {
+  Complex4 x[4];
+  loadTransposed(re, im, p, x);
+  const Complex4 y0 = add(x[0], x[1]), y1 = sub(x[0], x[1]), y2 = add(x[2], x[3]), y3 = sub(x[2], x[3]);
+  x[0] = add(y0, y2);
+  x[2] = sub(y0, y2);
+  x[1] = addTimesI(y1, y3);
+  x[3] = subTimesI(y1, y3);
+  storeTransposed(re, im, p, x);
+}
+
+// The folded, twisted input entries p..p+3: (in[p] + i in[p + M]) w^p.
+inline Complex4 twisted(const FourierTables& t, const double* in, std::size_t p) {
+  return multiply({_mm256_loadu_pd(in + p), _mm256_loadu_pd(in + p + t.halfSize)},
+                  {_mm256_loadu_pd(t.twistReal.data() + p), _mm256_loadu_pd(t.twistImag.data() + p)});
+}
+
+// Forward transform of in[0, M) + i in[M, 2M) into re/im (in may equal re/im): the first pass
+// twists as it reads.
+void forwardFrom(const FourierTables& t, const double* in, double* re, double* im) {
   const std::size_t m = t.halfSize;
-  for (std::size_t len = m; len >= 8; len /= 2) {
-    const std::size_t half = len / 2;
-    const double* twr = t.twiddleReal.data() + t.twiddleOffset(len);
-    const double* twi = t.twiddleImag.data() + t.twiddleOffset(len);
+  const FourierTables::Pass& first = t.passes.front();
+  const double* w = t.twiddles.data() + first.offset;
+  if (first.radix == 2) {
+    const std::size_t h = m / 2;
+    for (std::size_t j = 0; j < h; j += 4) {
+      const Complex4 u = twisted(t, in, j), v = twisted(t, in, j + h);
+      store(re, im, j, add(u, v));
+      store(re, im, j + h, multiply(sub(u, v), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)}));
+    }
+  } else {
+    const std::size_t q = m / 4;
+    for (std::size_t j = 0; j < q; j += 4) {
+      Complex4 a = twisted(t, in, j), b = twisted(t, in, j + q), c = twisted(t, in, j + 2 * q),
+               d = twisted(t, in, j + 3 * q);
+      forwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
+      store(re, im, j, a);
+      store(re, im, j + q, b);
+      store(re, im, j + 2 * q, c);
+      store(re, im, j + 3 * q, d);
+    }
+  }
+  for (std::size_t pass = 1; pass < t.passes.size(); ++pass) {
+    const std::size_t len = t.passes[pass].length, q = len / 4;
+    const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      double* pr = re + start;
-      double* pi = im + start;
-      for (std::size_t j = 0; j < half; j += 4) {
-        const __m256d ur = _mm256_loadu_pd(pr + j), ui = _mm256_loadu_pd(pi + j);
-        const __m256d vr = _mm256_loadu_pd(pr + j + half), vi = _mm256_loadu_pd(pi + j + half);
-        const __m256d wr = _mm256_loadu_pd(twr + j), wi = _mm256_loadu_pd(twi + j);
-        _mm256_storeu_pd(pr + j, _mm256_add_pd(ur, vr));
-        _mm256_storeu_pd(pi + j, _mm256_add_pd(ui, vi));
-        const __m256d dr = _mm256_sub_pd(ur, vr), di = _mm256_sub_pd(ui, vi);
-        _mm256_storeu_pd(pr + j + half, _mm256_fmsub_pd(dr, wr, _mm256_mul_pd(di, wi)));
-        _mm256_storeu_pd(pi + j + half, _mm256_fmadd_pd(dr, wi, _mm256_mul_pd(di, wr)));
+      for (std::size_t j = 0; j < q; j += 4) {
+        const std::size_t p = start + j;
+        Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
+        forwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
+        store(re, im, p, a);
+        store(re, im, p + q, b);
+        store(re, im, p + 2 * q, c);
+        store(re, im, p + 3 * q, d);
       }
     }
   }
-  for (std::size_t start = 0; start < m; start += 16) forwardLastStages(re + start, im + start);
+  for (std::size_t p = 0; p < m; p += 16) forwardLastStages(re, im, p);
 }
 
-inline void twistStore(const FourierTables& t, std::size_t j, __m256d a, __m256d b, double* re, double* im) {
-  const __m256d wr = _mm256_loadu_pd(t.twistReal.data() + j);
-  const __m256d wi = _mm256_loadu_pd(t.twistImag.data() + j);
-  _mm256_storeu_pd(re + j, _mm256_fmsub_pd(a, wr, _mm256_mul_pd(b, wi)));
-  _mm256_storeu_pd(im + j, _mm256_fmadd_pd(a, wi, _mm256_mul_pd(b, wr)));
-}
-
-void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
+// Backward transform (M times the inverse DFT); the last pass hands each group of four results
+// to `emit(position, Complex4)` instead of storing it.
+template <typename Emit>
+inline void backwardTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  for (std::size_t j = 0; j < m; j += 4) {
-    // Signed 64-bit to double has no AVX2 instruction; this path only serves key generation.
-    const __m256d a = _mm256_setr_pd(static_cast<double>(in[j]), static_cast<double>(in[j + 1]),
-                                     static_cast<double>(in[j + 2]), static_cast<double>(in[j + 3]));
-    const __m256d b = _mm256_setr_pd(static_cast<double>(in[j + m]), static_cast<double>(in[j + m + 1]),
-                                     static_cast<double>(in[j + m + 2]), static_cast<double>(in[j + m + 3]));
-    twistStore(t, j, a, b, re, im);
-  }
-  forwardButterfliesAvx2(t, re, im);
-}
-
-void forwardRealAvx2(const FourierTables& t, const double* in, double* spectrum) {
-  const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  for (std::size_t j = 0; j < m; j += 4) twistStore(t, j, _mm256_loadu_pd(in + j), _mm256_loadu_pd(in + j + m), re, im);
-  forwardButterfliesAvx2(t, re, im);
-}
-
-void backwardButterfliesAvx2(const FourierTables& t, double* re, double* im) {
-  const std::size_t m = t.halfSize;
-  for (std::size_t start = 0; start < m; start += 16) backwardFirstStages(re + start, im + start);
-  for (std::size_t len = 8; len <= m; len *= 2) {
-    const std::size_t half = len / 2;
-    const double* twr = t.twiddleReal.data() + t.twiddleOffset(len);
-    const double* twi = t.twiddleImag.data() + t.twiddleOffset(len);
+  for (std::size_t p = 0; p < m; p += 16) backwardFirstStages(re, im, p);
+  for (std::size_t pass = t.passes.size() - 1; pass >= 1; --pass) {
+    const std::size_t len = t.passes[pass].length, q = len / 4;
+    const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      double* pr = re + start;
-      double* pi = im + start;
-      for (std::size_t j = 0; j < half; j += 4) {
-        const __m256d xr = _mm256_loadu_pd(pr + j + half), xi = _mm256_loadu_pd(pi + j + half);
-        const __m256d wr = _mm256_loadu_pd(twr + j), wi = _mm256_loadu_pd(twi + j);
-        const __m256d vr = _mm256_fmadd_pd(xr, wr, _mm256_mul_pd(xi, wi));
-        const __m256d vi = _mm256_fmsub_pd(xi, wr, _mm256_mul_pd(xr, wi));
-        const __m256d ur = _mm256_loadu_pd(pr + j), ui = _mm256_loadu_pd(pi + j);
-        _mm256_storeu_pd(pr + j, _mm256_add_pd(ur, vr));
-        _mm256_storeu_pd(pi + j, _mm256_add_pd(ui, vi));
-        _mm256_storeu_pd(pr + j + half, _mm256_sub_pd(ur, vr));
-        _mm256_storeu_pd(pi + j + half, _mm256_sub_pd(ui, vi));
+      for (std::size_t j = 0; j < q; j += 4) {
+        const std::size_t p = start + j;
+        Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
+        backwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
+        store(re, im, p, a);
+        store(re, im, p + q, b);
+        store(re, im, p + 2 * q, c);
+        store(re, im, p + 3 * q, d);
       }
     }
   }
+  const FourierTables::Pass& first = t.passes.front();
+  const double* w = t.twiddles.data() + first.offset;
+  if (first.radix == 2) {
+    const std::size_t h = m / 2;
+    for (std::size_t j = 0; j < h; j += 4) {
+      const Complex4 u = load(re, im, j);
+      const Complex4 v = multiplyConjugate(load(re, im, j + h), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)});
+      emit(j, add(u, v));
+      emit(j + h, sub(u, v));
+    }
+  } else {
+    const std::size_t q = m / 4;
+    for (std::size_t j = 0; j < q; j += 4) {
+      Complex4 a = load(re, im, j), b = load(re, im, j + q), c = load(re, im, j + 2 * q), d = load(re, im, j + 3 * q);
+      backwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
+      emit(j, a);
+      emit(j + q, b);
+      emit(j + 2 * q, c);
+      emit(j + 3 * q, d);
+    }
+  }
+}
+
+// Coefficients p..p+3 (real parts) and p+M..p+M+3 (imaginary parts) of x w^-p / M.
+inline Complex4 untwisted(const FourierTables& t, std::size_t p, Complex4 x) {
+  return multiply(x, {_mm256_loadu_pd(t.untwistReal.data() + p), _mm256_loadu_pd(t.untwistImag.data() + p)});
 }
 
 // round(x) mod 2^64 for four doubles: the same bit manipulation as roundToTorus, where the
@@ -188,34 +225,37 @@ inline __m256i roundToTorusAvx2(__m256d x) {
   return _mm256_sub_epi64(_mm256_xor_si256(magnitude, negative), negative);
 }
 
+inline void addToTorus(uint64_t* out, __m256d x) {
+  __m256i* target = reinterpret_cast<__m256i*>(out);
+  _mm256_storeu_si256(target, _mm256_add_epi64(_mm256_loadu_si256(target), roundToTorusAvx2(x)));
+}
+
+void forwardRealAvx2(const FourierTables& t, const double* in, double* spectrum) {
+  forwardFrom(t, in, spectrum, spectrum + t.halfSize);
+}
+
+void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
+  // Signed 64-bit to double has no AVX2 instruction; this entry only serves key generation.
+  for (std::size_t j = 0; j < t.polynomialSize; ++j) spectrum[j] = static_cast<double>(in[j]);
+  forwardFrom(t, spectrum, spectrum, spectrum + t.halfSize);
+}
+
 void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* out) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  backwardButterfliesAvx2(t, re, im);
-  for (std::size_t j = 0; j < m; j += 4) {
-    const __m256d xr = _mm256_loadu_pd(re + j), xi = _mm256_loadu_pd(im + j);
-    const __m256d wr = _mm256_loadu_pd(t.untwistReal.data() + j), wi = _mm256_loadu_pd(t.untwistImag.data() + j);
-    const __m256d low = _mm256_fmsub_pd(xr, wr, _mm256_mul_pd(xi, wi));
-    const __m256d high = _mm256_fmadd_pd(xr, wi, _mm256_mul_pd(xi, wr));
-    __m256i* lowOut = reinterpret_cast<__m256i*>(out + j);
-    __m256i* highOut = reinterpret_cast<__m256i*>(out + j + m);
-    _mm256_storeu_si256(lowOut, _mm256_add_epi64(_mm256_loadu_si256(lowOut), roundToTorusAvx2(low)));
-    _mm256_storeu_si256(highOut, _mm256_add_epi64(_mm256_loadu_si256(highOut), roundToTorusAvx2(high)));
-  }
+  backwardTo(t, spectrum, spectrum + m, [&](std::size_t p, Complex4 x) {
+    const Complex4 y = untwisted(t, p, x);
+    addToTorus(out + p, y.re);
+    addToTorus(out + p + m, y.im);
+  });
 }
 
 void backwardToRealAvx2(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
-  double* re = spectrum;
-  double* im = spectrum + m;
-  backwardButterfliesAvx2(t, re, im);
-  for (std::size_t j = 0; j < m; j += 4) {
-    const __m256d xr = _mm256_loadu_pd(re + j), xi = _mm256_loadu_pd(im + j);
-    const __m256d wr = _mm256_loadu_pd(t.untwistReal.data() + j), wi = _mm256_loadu_pd(t.untwistImag.data() + j);
-    _mm256_storeu_pd(out + j, _mm256_fmsub_pd(xr, wr, _mm256_mul_pd(xi, wi)));
-    _mm256_storeu_pd(out + j + m, _mm256_fmadd_pd(xr, wi, _mm256_mul_pd(xi, wr)));
-  }
+  backwardTo(t, spectrum, spectrum + m, [&](std::size_t p, Complex4 x) {
+    const Complex4 y = untwisted(t, p, x);
+    _mm256_storeu_pd(out + p, y.re);
+    _mm256_storeu_pd(out + p + m, y.im);
+  });
 }
 
 void multiplyAccumulateAvx2(double* acc, const double* a, const double* b, std::size_t m) {

@@ -1,0 +1,140 @@
+// AVX2+FMA external-product kernels of blind_rotation.h; compiled with -mavx2 -mfma and only
+// called when the CPU supports both.
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "blind_rotation.h"
+
+namespace cq::tfhe {
+
+namespace {
+
+// Balanced digits of four coefficients at once, the scalar decompose()'s steps on 64-bit lanes.
+class Decomposer4 {
+ public:
+  explicit Decomposer4(DecompositionParameters decomposition)
+      : baseLog_(decomposition.baseLog),
+        level_(decomposition.level),
+        dropped_(std::max(0, 64 - decomposition.baseLog * decomposition.level)),
+        mask_(_mm256_set1_epi64x(static_cast<int64_t>((uint64_t{1} << decomposition.baseLog) - 1))) {}
+
+  // digits[j * stride], j < level, for coefficients x (four lanes).
+  void decompose(__m256i x, double* digits, std::size_t stride) const {
+    __m256i state = x;
+    if (dropped_ > 0) {  // round to the closest multiple of q / B^level
+      const __m256i roundingBit = _mm256_and_si256(shiftRight(x, dropped_ - 1), _mm256_set1_epi64x(1));
+      state = _mm256_add_epi64(shiftRight(x, dropped_), roundingBit);
+    }
+    for (int j = level_ - 1; j >= 0; --j) {
+      const __m256i digit = _mm256_and_si256(state, mask_);
+      const __m256i carry = shiftRight(digit, baseLog_ - 1);  // 1 when the digit is in the upper half
+      state = _mm256_add_epi64(shiftRight(state, baseLog_), carry);
+      const __m256i value = _mm256_sub_epi64(digit, shiftLeft(carry, baseLog_));
+      _mm256_storeu_pd(digits + static_cast<std::size_t>(j) * stride, toDouble(value));
+    }
+  }
+
+  // The exact int64 -> double conversion below needs |digit| <= 2^51.
+  static bool supports(DecompositionParameters decomposition) { return decomposition.baseLog <= 52; }
+
+ private:
+  static __m256i shiftRight(__m256i x, int count) { return _mm256_srl_epi64(x, _mm_cvtsi32_si128(count)); }
+  static __m256i shiftLeft(__m256i x, int count) { return _mm256_sll_epi64(x, _mm_cvtsi32_si128(count)); }
+  // AVX2 has no int64 -> double instruction: adding v to the bit pattern of 2^52 + 2^51 gives
+  // the double 2^52 + 2^51 + v exactly for |v| < 2^51, and subtracting that constant leaves v.
+  static __m256d toDouble(__m256i value) {
+    const __m256i magicBits = _mm256_set1_epi64x(0x4338000000000000);
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(value, magicBits)), _mm256_castsi256_pd(magicBits));
+  }
+
+  int baseLog_, level_, dropped_;
+  __m256i mask_;
+};
+
+inline __m256i load(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+
+void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
+                                    DecompositionParameters decomposition, double* digits) {
+  if (!Decomposer4::supports(decomposition)) {
+    kScalarExternalProductKernels.decomposeRotatedDifference(in, polynomialSize, exponent, decomposition, digits);
+    return;
+  }
+  const std::size_t n = polynomialSize;
+  exponent %= 2 * n;
+  // X^N = -1: a shift by e in [N, 2N) is a shift by e - N with every sign flipped.
+  const __m256i sign = _mm256_set1_epi64x(exponent >= n ? -1 : 0);  // x ^ sign - sign negates when all ones
+  const std::size_t shift = exponent >= n ? exponent - n : exponent;
+  const Decomposer4 decomposer(decomposition);
+  auto process = [&](std::size_t i, __m256i rotated) {
+    const __m256i signed_ = _mm256_sub_epi64(_mm256_xor_si256(rotated, sign), sign);
+    decomposer.decompose(_mm256_sub_epi64(signed_, load(in + i)), digits + i, n);
+  };
+  // Coefficients below `shift` wrapped around X^N and come back negated; N is a multiple of 4,
+  // and only the group of four that straddles `shift` needs assembling lane by lane.
+  std::size_t i = 0;
+  for (; i + 4 <= shift; i += 4) process(i, _mm256_sub_epi64(_mm256_setzero_si256(), load(in + i + n - shift)));
+  if (i < shift) {
+    alignas(32) uint64_t straddling[4];
+    for (std::size_t e = 0; e < 4; ++e) {
+      straddling[e] = i + e >= shift ? in[i + e - shift] : 0 - in[i + e + n - shift];
+    }
+    process(i, load(straddling));
+    i += 4;
+  }
+  for (; i < n; i += 4) process(i, load(in + i - shift));
+}
+
+// Columns [first, first + Count) of the product, accumulators held in registers across rows.
+template <int Count>
+void multiplyColumns(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
+                     std::size_t polynomialSize, std::size_t first, const char* prefetch, double* products) {
+  const std::size_t n = polynomialSize, m = n / 2;
+  // Each block of four entries consumes one cache line of every GGSW polynomial's real and
+  // imaginary halves: rows * columns lines, the amount prefetched from the next GGSW per block.
+  const std::size_t prefetchBytes = prefetch != nullptr ? rows * columns * 64 : 0;
+  for (std::size_t j = 0; j < m; j += 4) {
+    for (std::size_t offset = 0; offset < prefetchBytes; offset += 64) _mm_prefetch(prefetch + offset, _MM_HINT_T1);
+    prefetch += prefetchBytes;
+    __m256d re[Count], im[Count];
+    for (int c = 0; c < Count; ++c) re[c] = im[c] = _mm256_setzero_pd();
+    for (std::size_t row = 0; row < rows; ++row) {
+      const __m256d ar = _mm256_loadu_pd(spectra + row * n + j), ai = _mm256_loadu_pd(spectra + row * n + m + j);
+      const double* b = ggsw + (row * columns + first) * n + j;
+      for (int c = 0; c < Count; ++c) {
+        const __m256d br = _mm256_loadu_pd(b + c * n), bi = _mm256_loadu_pd(b + c * n + m);
+        re[c] = _mm256_fnmadd_pd(ai, bi, _mm256_fmadd_pd(ar, br, re[c]));
+        im[c] = _mm256_fmadd_pd(ai, br, _mm256_fmadd_pd(ar, bi, im[c]));
+      }
+    }
+    for (int c = 0; c < Count; ++c) {
+      _mm256_storeu_pd(products + (first + c) * n + j, re[c]);
+      _mm256_storeu_pd(products + (first + c) * n + m + j, im[c]);
+    }
+  }
+}
+
+void multiplyByGgswAvx2(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
+                        std::size_t polynomialSize, const double* next, double* products) {
+  // Up to five columns' accumulators (10 registers) stay in registers with the two operands.
+  constexpr std::size_t kMaxColumns = 5;
+  const char* prefetch = reinterpret_cast<const char*>(next);
+  for (std::size_t first = 0; first < columns; first += kMaxColumns) {
+    const std::size_t count = std::min(kMaxColumns, columns - first);
+    // The first group of columns prefetches the whole next GGSW.
+    const char* groupPrefetch = first == 0 ? prefetch : nullptr;
+    switch (count) {
+      case 1: multiplyColumns<1>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+      case 2: multiplyColumns<2>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+      case 3: multiplyColumns<3>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+      case 4: multiplyColumns<4>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+      default: multiplyColumns<5>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+    }
+  }
+}
+
+}  // namespace
+
+const ExternalProductKernels kAvx2ExternalProductKernels = {decomposeRotatedDifferenceAvx2, multiplyByGgswAvx2};
+
+}  // namespace cq::tfhe

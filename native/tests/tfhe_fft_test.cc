@@ -164,6 +164,29 @@ TEST(FourierTransform, RoundToTorusWrapsLikeIntegers) {
   EXPECT_EQ(roundToTorus(std::ldexp(1.0, 1000)), 0u);
 }
 
+// Each path's rounded output is exactly roundToTorus of its own unrounded output, for spectra
+// whose coefficients range from fractions to far beyond 2^64 (where only the wrap remains).
+TEST(FourierTransform, BackwardRoundingIsExactAtEveryMagnitude) {
+  RandomGenerator random(insecureFixedSeedForTests(14));
+  const std::size_t n = 2048;
+  const FourierTables& tables = fourierTables(n);
+  for (const FourierKernels* kernels : availableKernels()) {
+    for (int scaleLog2 : {-20, 0, 40, 52, 62, 63, 64, 65, 80, 100, 140}) {
+      std::vector<double> spectrum(n), copy(n), real(n);
+      for (auto& value : spectrum) {
+        value = std::ldexp(static_cast<double>(static_cast<int64_t>(random.nextU64())), scaleLog2 - 63 + 11);
+      }
+      copy = spectrum;
+      kernels->backwardToReal(tables, copy.data(), real.data());
+      std::vector<uint64_t> rounded(n, 0);
+      kernels->backwardAddToTorus(tables, spectrum.data(), rounded.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(rounded[i], roundToTorus(real[i])) << "scale 2^" << scaleLog2 << " coefficient " << i;
+      }
+    }
+  }
+}
+
 TEST(FourierTransform, ExactProductByBinaryMatchesSchoolbook) {
   RandomGenerator random(insecureFixedSeedForTests(13));
   for (std::size_t n : {256, 1024, 2048}) {

@@ -10,28 +10,36 @@ namespace cq::tfhe {
 
 namespace {
 
-// Balanced digits of four coefficients at once, the scalar decompose()'s steps on 64-bit lanes.
+// Balanced digits of four coefficients at once: the steps of decompose() (decomposition.h) on
+// 64-bit lanes, with the level count fixed at compile time where it is known (0: at run time).
+template <int Level>
 class Decomposer4 {
  public:
   explicit Decomposer4(DecompositionParameters decomposition)
       : baseLog_(decomposition.baseLog),
-        level_(decomposition.level),
+        level_(Level > 0 ? Level : decomposition.level),
         dropped_(std::max(0, 64 - decomposition.baseLog * decomposition.level)),
-        mask_(_mm256_set1_epi64x(static_cast<int64_t>((uint64_t{1} << decomposition.baseLog) - 1))) {}
+        roundingHalf_(_mm256_set1_epi64x(dropped_ > 0 ? int64_t{1} << (dropped_ - 1) : 0)),
+        mask_(_mm256_set1_epi64x(static_cast<int64_t>((uint64_t{1} << decomposition.baseLog) - 1))),
+        half_(_mm256_set1_epi64x(int64_t{1} << (decomposition.baseLog - 1))),
+        magicMinusHalf_(_mm256_sub_epi64(_mm256_set1_epi64x(kMagicBits), half_)) {}
 
   // digits[j * stride], j < level, for coefficients x (four lanes).
   void decompose(__m256i x, double* digits, std::size_t stride) const {
-    __m256i state = x;
-    if (dropped_ > 0) {  // round to the closest multiple of q / B^level
-      const __m256i roundingBit = _mm256_and_si256(shiftRight(x, dropped_ - 1), _mm256_set1_epi64x(1));
-      state = _mm256_add_epi64(shiftRight(x, dropped_), roundingBit);
-    }
+    // x rounded to the closest multiple of q / B^level, in units of it. Adding half a unit may
+    // wrap past 2^64, which only drops the B^level that the top digit discards anyway.
+    __m256i state = shiftRight(_mm256_add_epi64(x, roundingHalf_), dropped_);
     for (int j = level_ - 1; j >= 0; --j) {
       const __m256i digit = _mm256_and_si256(state, mask_);
-      const __m256i carry = shiftRight(digit, baseLog_ - 1);  // 1 when the digit is in the upper half
-      state = _mm256_add_epi64(shiftRight(state, baseLog_), carry);
-      const __m256i value = _mm256_sub_epi64(digit, shiftLeft(carry, baseLog_));
-      _mm256_storeu_pd(digits + static_cast<std::size_t>(j) * stride, toDouble(value));
+      // The balanced digit is the baseLog-bit field read as signed, (digit ^ B/2) - B/2; the
+      // subtraction of B/2 folds into the conversion constant below.
+      const __m256i flipped = _mm256_xor_si256(digit, half_);
+      _mm256_storeu_pd(digits + static_cast<std::size_t>(j) * stride, toDouble(flipped));
+      if (j > 0) {
+        // A digit in the upper half is negative and carries one into the next level up.
+        const __m256i carry = shiftRight(digit, baseLog_ - 1);
+        state = _mm256_add_epi64(shiftRight(state, baseLog_), carry);
+      }
     }
   }
 
@@ -39,36 +47,35 @@ class Decomposer4 {
   static bool supports(DecompositionParameters decomposition) { return decomposition.baseLog <= 52; }
 
  private:
+  // The double 2^52 + 2^51 + v has the bit pattern kMagicBits + v for |v| < 2^51.
+  static constexpr int64_t kMagicBits = 0x4338000000000000;
+
   static __m256i shiftRight(__m256i x, int count) { return _mm256_srl_epi64(x, _mm_cvtsi32_si128(count)); }
-  static __m256i shiftLeft(__m256i x, int count) { return _mm256_sll_epi64(x, _mm_cvtsi32_si128(count)); }
-  // AVX2 has no int64 -> double instruction: adding v to the bit pattern of 2^52 + 2^51 gives
-  // the double 2^52 + 2^51 + v exactly for |v| < 2^51, and subtracting that constant leaves v.
-  static __m256d toDouble(__m256i value) {
-    const __m256i magicBits = _mm256_set1_epi64x(0x4338000000000000);
-    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(value, magicBits)), _mm256_castsi256_pd(magicBits));
+  // AVX2 has no int64 -> double instruction: the pattern of 2^52 + 2^51 + (flipped - B/2), minus
+  // that double's offset, is the digit flipped - B/2 exactly.
+  __m256d toDouble(__m256i flipped) const {
+    const __m256d offset = _mm256_castsi256_pd(_mm256_set1_epi64x(kMagicBits));
+    return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(flipped, magicMinusHalf_)), offset);
   }
 
   int baseLog_, level_, dropped_;
-  __m256i mask_;
+  __m256i roundingHalf_, mask_, half_, magicMinusHalf_;
 };
 
 inline __m256i load(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
-void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
-                                    DecompositionParameters decomposition, double* digits) {
-  if (!Decomposer4::supports(decomposition)) {
-    kScalarExternalProductKernels.decomposeRotatedDifference(in, polynomialSize, exponent, decomposition, digits);
-    return;
-  }
+template <int Level>
+void decomposeRotatedDifference(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
+                                DecompositionParameters decomposition, double* digits) {
   const std::size_t n = polynomialSize;
   exponent %= 2 * n;
   // X^N = -1: a shift by e in [N, 2N) is a shift by e - N with every sign flipped.
   const __m256i sign = _mm256_set1_epi64x(exponent >= n ? -1 : 0);  // x ^ sign - sign negates when all ones
   const std::size_t shift = exponent >= n ? exponent - n : exponent;
-  const Decomposer4 decomposer(decomposition);
+  const Decomposer4<Level> decomposer(decomposition);
   auto process = [&](std::size_t i, __m256i rotated) {
-    const __m256i signed_ = _mm256_sub_epi64(_mm256_xor_si256(rotated, sign), sign);
-    decomposer.decompose(_mm256_sub_epi64(signed_, load(in + i)), digits + i, n);
+    const __m256i signedRotated = _mm256_sub_epi64(_mm256_xor_si256(rotated, sign), sign);
+    decomposer.decompose(_mm256_sub_epi64(signedRotated, load(in + i)), digits + i, n);
   };
   // Coefficients below `shift` wrapped around X^N and come back negated; N is a multiple of 4,
   // and only the group of four that straddles `shift` needs assembling lane by lane.
@@ -83,6 +90,20 @@ void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSi
     i += 4;
   }
   for (; i < n; i += 4) process(i, load(in + i - shift));
+}
+
+void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
+                                    DecompositionParameters decomposition, double* digits) {
+  if (!Decomposer4<0>::supports(decomposition)) {
+    kScalarExternalProductKernels.decomposeRotatedDifference(in, polynomialSize, exponent, decomposition, digits);
+    return;
+  }
+  switch (decomposition.level) {  // the named sets use 1 to 3 levels
+    case 1: decomposeRotatedDifference<1>(in, polynomialSize, exponent, decomposition, digits); break;
+    case 2: decomposeRotatedDifference<2>(in, polynomialSize, exponent, decomposition, digits); break;
+    case 3: decomposeRotatedDifference<3>(in, polynomialSize, exponent, decomposition, digits); break;
+    default: decomposeRotatedDifference<0>(in, polynomialSize, exponent, decomposition, digits); break;
+  }
 }
 
 // Columns [first, first + Count) of the product, accumulators held in registers across rows.

@@ -87,10 +87,16 @@ inline void storeTransposed(double* re, double* im, std::size_t p, Complex4 (&x)
   for (int e = 0; e < 4; ++e) store(re, im, p + 4 * e, x[e]);
 }
 
-// Forward stages len 4 and 2 (twiddles 1, -i, then 1) on the 16 entries at p.
-inline void forwardLastStages(double* re, double* im, std::size_t p) {
+// The len-16 radix-4 pass and the len-4/len-2 stages on the 16 entries at p, in registers:
+// the radix-4 butterfly's four vectors are the four groups of four that the last stages work
+// inside, so one transpose turns lanes into entries and another turns them back.
+inline void forwardLastStages(double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
   Complex4 x[4];
-  loadTransposed(re, im, p, x);
+  for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
+  forwardRadix4(x[0], x[1], x[2], x[3], w16);
+  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
+  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
+  // Vector e now holds entry e of each group: len 4 (twiddles 1, -i), then len 2.
   const Complex4 y0 = add(x[0], x[2]), y1 = add(x[1], x[3]), y2 = sub(x[0], x[2]), y3 = sub(x[1], x[3]);
   x[0] = add(y0, y1);
   x[1] = sub(y0, y1);
@@ -99,8 +105,8 @@ inline void forwardLastStages(double* re, double* im, std::size_t p) {
   storeTransposed(re, im, p, x);
 }
 
-// Backward stages len 2 and 4 (twiddles 1, then 1 and +i).
-inline void backwardFirstStages(double* re, double* im, std::size_t p) {
+// The mirror: backward len 2, len 4 (twiddles 1, then 1 and +i), then the len-16 radix-4 pass.
+inline void backwardFirstStages(double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
   Complex4 x[4];
   loadTransposed(re, im, p, x);
   const Complex4 y0 = add(x[0], x[1]), y1 = sub(x[0], x[1]), y2 = add(x[2], x[3]), y3 = sub(x[2], x[3]);
@@ -108,7 +114,10 @@ inline void backwardFirstStages(double* re, double* im, std::size_t p) {
   x[2] = sub(y0, y2);
   x[1] = addTimesI(y1, y3);
   x[3] = subTimesI(y1, y3);
-  storeTransposed(re, im, p, x);
+  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
+  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
+  backwardRadix4(x[0], x[1], x[2], x[3], w16);
+  for (int e = 0; e < 4; ++e) store(re, im, p + 4 * e, x[e]);
 }
 
 // The folded, twisted input entries p..p+3: (in[p] + i in[p + M]) w^p.
@@ -142,7 +151,9 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
       store(re, im, j + 3 * q, d);
     }
   }
-  for (std::size_t pass = 1; pass < t.passes.size(); ++pass) {
+  // Passes after the first are radix 4; the last one (len 16) runs with the last stages.
+  const std::size_t lastPass = t.passes.size() - 1;
+  for (std::size_t pass = 1; pass < lastPass; ++pass) {
     const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
@@ -157,7 +168,8 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
       }
     }
   }
-  for (std::size_t p = 0; p < m; p += 16) forwardLastStages(re, im, p);
+  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
+  for (std::size_t p = 0; p < m; p += 16) forwardLastStages(re, im, p, w16);
 }
 
 // Backward transform (M times the inverse DFT); the last pass hands each group of four results
@@ -165,8 +177,10 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
 template <typename Emit>
 inline void backwardTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
   const std::size_t m = t.halfSize;
-  for (std::size_t p = 0; p < m; p += 16) backwardFirstStages(re, im, p);
-  for (std::size_t pass = t.passes.size() - 1; pass >= 1; --pass) {
+  const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
+  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
+  for (std::size_t p = 0; p < m; p += 16) backwardFirstStages(re, im, p, w16);
+  for (std::size_t pass = lastPass - 1; pass >= 1; --pass) {
     const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
@@ -209,20 +223,34 @@ inline Complex4 untwisted(const FourierTables& t, std::size_t p, Complex4 x) {
   return multiply(x, {_mm256_loadu_pd(t.untwistReal.data() + p), _mm256_loadu_pd(t.untwistImag.data() + p)});
 }
 
-// round(x) mod 2^64 for four doubles: the same bit manipulation as roundToTorus, where the
-// variable shifts give 0 for any count outside [0, 63], which covers both out-of-range cases.
+// round(x) mod 2^64 for four doubles of any magnitude (AVX2 has no double -> int64), exactly
+// as roundToTorus: r = x - 2^64 round(x / 2^64) is exact with |r| <= 2^63; r = h 2^32 + l with
+// h = round(r / 2^32), |h| <= 2^31, and l = r - h 2^32 exact, |l| <= 2^31. Adding 2^52 + 2^51
+// to a double under 2^51 in magnitude leaves its value rounded to an integer (ties to even, as
+// nearbyint) in the low bits of the pattern, so round(r) = h 2^32 + round(l) is
+// (bits(h + c) << 32) + bits(l + c) - bits(c), c = 2^52 + 2^51 (whose low 32 bits are zero).
 inline __m256i roundToTorusAvx2(__m256d x) {
-  const __m256d rounded = _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m256i bits = _mm256_castpd_si256(rounded);
-  const __m256i exponent = _mm256_and_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x7ff));
-  const __m256i mantissa = _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x((int64_t{1} << 52) - 1)),
-                                           _mm256_set1_epi64x(int64_t{1} << 52));
-  const __m256i leftShift = _mm256_sub_epi64(exponent, _mm256_set1_epi64x(1075));
-  const __m256i rightShift = _mm256_sub_epi64(_mm256_set1_epi64x(1075), exponent);
-  __m256i magnitude = _mm256_or_si256(_mm256_sllv_epi64(mantissa, leftShift), _mm256_srlv_epi64(mantissa, rightShift));
-  // A zero exponent is the value 0 (the right shift of 1075 already gives 0).
-  const __m256i negative = _mm256_cmpgt_epi64(_mm256_setzero_si256(), bits);
-  return _mm256_sub_epi64(_mm256_xor_si256(magnitude, negative), negative);
+  constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  const __m256d magic = _mm256_set1_pd(6755399441055744.0);  // 2^52 + 2^51
+  const __m256d wraps = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(0x1p-64)), kNearest);
+  const __m256d r = _mm256_fnmadd_pd(wraps, _mm256_set1_pd(0x1p64), x);
+  const __m256d high = _mm256_round_pd(_mm256_mul_pd(r, _mm256_set1_pd(0x1p-32)), kNearest);
+  const __m256d low = _mm256_fnmadd_pd(high, _mm256_set1_pd(0x1p32), r);
+  const __m256i highBits = _mm256_castpd_si256(_mm256_add_pd(high, magic));
+  const __m256i lowBits = _mm256_castpd_si256(_mm256_add_pd(low, magic));
+  return _mm256_sub_epi64(_mm256_add_epi64(_mm256_slli_epi64(highBits, 32), lowBits), _mm256_castpd_si256(magic));
+}
+
+// static_cast<double> of four int64, exactly: the high halves as signed int32, the low halves
+// as unsigned through the 2^52 pattern, and one FMA, whose single rounding of the exact
+// high * 2^32 + low is the correctly rounded conversion.
+inline __m256d int64ToDouble(__m256i v) {
+  const __m256i highHalves = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(1, 3, 5, 7, 0, 2, 4, 6));
+  const __m256d high = _mm256_cvtepi32_pd(_mm256_castsi256_si128(highHalves));
+  const __m256i lowBits = _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi64x(0xffffffff)),
+                                          _mm256_set1_epi64x(0x4330000000000000));  // 2^52 + low
+  const __m256d low = _mm256_sub_pd(_mm256_castsi256_pd(lowBits), _mm256_set1_pd(0x1p52));
+  return _mm256_fmadd_pd(high, _mm256_set1_pd(0x1p32), low);
 }
 
 inline void addToTorus(uint64_t* out, __m256d x) {
@@ -235,8 +263,9 @@ void forwardRealAvx2(const FourierTables& t, const double* in, double* spectrum)
 }
 
 void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
-  // Signed 64-bit to double has no AVX2 instruction; this entry only serves key generation.
-  for (std::size_t j = 0; j < t.polynomialSize; ++j) spectrum[j] = static_cast<double>(in[j]);
+  for (std::size_t j = 0; j < t.polynomialSize; j += 4) {
+    _mm256_storeu_pd(spectrum + j, int64ToDouble(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + j))));
+  }
   forwardFrom(t, spectrum, spectrum, spectrum + t.halfSize);
 }
 

@@ -8,3 +8,4 @@ export * from './cost';
 export * from './parameter-choice';
 export * from './tfhe';
 export * from './serialization';
+export * from './circuit';

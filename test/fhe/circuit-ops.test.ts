@@ -5,7 +5,9 @@ import test from 'ava';
 import fc from 'fast-check';
 
 import { CircuitBuilder, type CircuitTensor } from '../../lib/fhe/circuit';
+import { conv2dMap } from '../../lib/fhe/circuit/convolution';
 import { evaluateGraph } from '../../lib/fhe/circuit/evaluate';
+import { packBlocks } from '../../lib/fhe/circuit/linear-map';
 import { integerConv, integerMaxPool, integerSumPool } from '../../lib/kernels';
 import { Tensor } from '../../lib/tensor';
 
@@ -204,4 +206,28 @@ test('builder errors name the op, the shapes and the limit', (t) => {
   t.throws(() => other.negate(x), { instanceOf: TypeError, message: /made by this circuit builder/ });
   b.output(x, 'out');
   t.throws(() => b.output(x, 'out'), { message: /output 'out' is declared twice/ });
+});
+
+test('dot-product blocks for the native core hold exactly the linear map', (t) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.nat(100), (channels, size, outChannels, seed) => {
+    const weights = ints(outChannels * channels * 9, seed, 3);
+    const { map } = conv2dMap([channels, size, size], weights, [outChannels, channels, 3, 3], { pads: [1, 1, 1, 1] }, 'conv');
+    const dense = new Float64Array(map.outputCount * map.inputCount);
+    for (let o = 0; o < map.outputCount; o++) {
+      for (let j = map.rowStart[o]; j < map.rowStart[o + 1]; j++) dense[o * map.inputCount + map.columns[j]] += map.weights[j];
+    }
+    const fromBlocks = new Float64Array(dense.length);
+    const seen = new Set<number>();
+    for (const block of packBlocks(map, map.weights)) {
+      block.rows.forEach((row, r) => {
+        if (seen.has(row)) throw new Error(`row ${row} in two blocks`);
+        seen.add(row);
+        block.columns.forEach((column, c) => {
+          fromBlocks[row * map.inputCount + column] += block.matrix[r * block.columns.length + c];
+        });
+      });
+    }
+    return seen.size === map.outputCount && dense.every((v, i) => v === fromBlocks[i]);
+  }), { numRuns: 40 });
+  t.pass();
 });

@@ -50,7 +50,7 @@ export interface ConvOptions extends OpOptions, Conv2dOptions {
   readonly bias?: ArrayLike<number>;
 }
 
-export interface LookupOptions extends OpOptions {
+export interface LookupOpOptions extends OpOptions {
   /** Per-channel tables: the function gets each element's index along this axis. */
   readonly channelAxis?: number;
 }
@@ -255,7 +255,7 @@ export class CircuitBuilder {
    * (shifted to start at 0), so fn may be any integer function (the fused rescale + bias +
    * activation + requantization of a quantized model).
    */
-  lookup(x: CircuitTensor, fn: LookupFunction, options: LookupOptions = {}): CircuitTensor {
+  lookup(x: CircuitTensor, fn: LookupFunction, options: LookupOpOptions = {}): CircuitTensor {
     const what = this.#what('lookup', options);
     this.#own(x, what);
     if (typeof fn !== 'function') throw new TypeError(`${what}: fn must be a function (value, channel) => integer`);

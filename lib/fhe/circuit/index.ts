@@ -2,7 +2,7 @@
 // precision, parameters), and run it in the clear, simulated, or encrypted.
 
 export { CircuitBuilder, CircuitTensor } from './builder';
-export type { ClearOperand, ClearTensor, ConvOptions, LookupOptions, MatmulOptions, OpOptions } from './builder';
+export type { ClearOperand, ClearTensor, ConvOptions, LookupOpOptions, MatmulOptions, OpOptions } from './builder';
 export type { Conv2dOptions, SumPool2dOptions } from './convolution';
 export { compileCircuit } from './compile';
 export type { CompileOptions } from './compile';

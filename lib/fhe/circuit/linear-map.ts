@@ -202,10 +202,23 @@ export interface DotBlock {
 /** Largest dense block handed to one native dot product (zeros are skipped natively). */
 const MAX_BLOCK_WEIGHTS = 1 << 20;
 
+/** Row order that puts rows reading the same columns (a convolution position's channels) side by side. */
+function rowsGroupedByColumns(map: LinearMap): number[] {
+  const groups = new Map<string, number[]>();
+  for (let o = 0; o < map.outputCount; o++) {
+    const key = map.columns.subarray(map.rowStart[o], map.rowStart[o + 1]).join(',');
+    let rows = groups.get(key);
+    if (rows === undefined) groups.set(key, (rows = []));
+    rows.push(o);
+  }
+  return [...groups.values()].flat();
+}
+
 /**
  * Packs rows into dense blocks for the native dot product: rows that share their columns
- * (a matmul row, a convolution patch) land in one block; small disjoint rows (pooling) are
- * packed together until the dense matrix would pass MAX_BLOCK_WEIGHTS.
+ * (a matmul row's outputs, a convolution patch's channels) land in one block; further rows
+ * join while the dense matrix stays under MAX_BLOCK_WEIGHTS (zeros are skipped natively, but
+ * each block gathers the union of its columns).
  */
 export function packBlocks(map: LinearMap, reducedWeights: Int32Array): DotBlock[] {
   const blocks: DotBlock[] = [];
@@ -216,14 +229,14 @@ export function packBlocks(map: LinearMap, reducedWeights: Int32Array): DotBlock
     const matrix = new Int32Array(rows.length * columnSlots.size);
     rows.forEach((o, r) => {
       for (let j = map.rowStart[o]; j < map.rowStart[o + 1]; j++) {
-        matrix[r * columnSlots.size + columnSlots.get(map.columns[j])!] += reducedWeights[j];
+        matrix[r * columnSlots.size + columnSlots.get(map.columns[j])!] = reducedWeights[j];
       }
     });
     blocks.push({ columns: Int32Array.from(columnSlots.keys()), rows: Int32Array.from(rows), matrix });
     columnSlots = new Map();
     rows = [];
   };
-  for (let o = 0; o < map.outputCount; o++) {
+  for (const o of rowsGroupedByColumns(map)) {
     let added = 0;
     for (let j = map.rowStart[o]; j < map.rowStart[o + 1]; j++) if (!columnSlots.has(map.columns[j])) added++;
     if (rows.length > 0 && (columnSlots.size + added) * (rows.length + 1) > MAX_BLOCK_WEIGHTS) flush();

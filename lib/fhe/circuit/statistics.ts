@@ -24,6 +24,9 @@ export interface LatencyEstimate {
   readonly msPerLookup: number;
   /** Lookups only: the linear ops are orders of magnitude cheaper. */
   readonly msPerSample: number;
+  /** Totals over every execute run of this circuit so far. */
+  readonly measuredLookups: number;
+  readonly measuredLookupMilliseconds: number;
 }
 
 export interface CircuitStatistics {
@@ -93,6 +96,12 @@ export function circuitStatistics(
     inputBytesPerSample: program.inputs.reduce((sum, s) => sum + s.size, 0) * sizes.bigCiphertextBytes,
     outputBytesPerSample: program.outputs.reduce((sum, s) => sum + s.size, 0) * sizes.bigCiphertextBytes,
     threads,
-    latency: { basis: measured.lookups > 0 ? 'measured' : 'model', msPerLookup, msPerSample: msPerLookup * lookupCount },
+    latency: {
+      basis: measured.lookups > 0 ? 'measured' : 'model',
+      msPerLookup,
+      msPerSample: msPerLookup * lookupCount,
+      measuredLookups: measured.lookups,
+      measuredLookupMilliseconds: measured.milliseconds,
+    },
   };
 }

@@ -72,6 +72,15 @@ function forEachTap(inputShape: Shape, window: Window, oy: number, ox: number, v
   }
 }
 
+function poolWindow(options: SumPool2dOptions, what: string): Window {
+  return {
+    kernel: positiveIntegers(options.kernelShape, 2, 'kernelShape', what),
+    strides: positiveIntegers(options.strides ?? [1, 1], 2, 'strides', what),
+    pads: positiveIntegers(options.pads ?? [0, 0, 0, 0], 4, 'pads', what, true),
+    dilations: positiveIntegers(options.dilations ?? [1, 1], 2, 'dilations', what),
+  };
+}
+
 function checkInput(inputShape: Shape, what: string): void {
   if (inputShape.length !== 3) {
     throw new RangeError(`${what}: expects a per-sample [C, H, W] input, got ${formatShape(inputShape)} (reshape 1-D inputs to [C, 1, L])`);
@@ -126,12 +135,7 @@ export function conv2dMap(inputShape: Shape, weights: Int32Array, weightShape: S
 /** Window sums per channel (AveragePool before its division, count_include_pad = 1); output [C, H', W']. */
 export function sumPool2dMap(inputShape: Shape, options: SumPool2dOptions, what: string): { readonly map: LinearMap; readonly shape: Shape } {
   checkInput(inputShape, what);
-  const window: Window = {
-    kernel: positiveIntegers(options.kernelShape, 2, 'kernelShape', what),
-    strides: positiveIntegers(options.strides ?? [1, 1], 2, 'strides', what),
-    pads: positiveIntegers(options.pads ?? [0, 0, 0, 0], 4, 'pads', what, true),
-    dilations: positiveIntegers(options.dilations ?? [1, 1], 2, 'dilations', what),
-  };
+  const window = poolWindow(options, what);
   const padValue = options.padValue ?? 0;
   const [channels, height, width] = inputShape;
   const [oh, ow] = outputShape(inputShape, window, options.ceilMode ?? false, what);
@@ -157,12 +161,7 @@ export function sumPool2dMap(inputShape: Shape, options: SumPool2dOptions, what:
  */
 export function windowTapMaps(inputShape: Shape, options: SumPool2dOptions, what: string): { readonly maps: Int32Array[]; readonly shape: Shape } {
   checkInput(inputShape, what);
-  const window: Window = {
-    kernel: positiveIntegers(options.kernelShape, 2, 'kernelShape', what),
-    strides: positiveIntegers(options.strides ?? [1, 1], 2, 'strides', what),
-    pads: positiveIntegers(options.pads ?? [0, 0, 0, 0], 4, 'pads', what, true),
-    dilations: positiveIntegers(options.dilations ?? [1, 1], 2, 'dilations', what),
-  };
+  const window = poolWindow(options, what);
   const [channels, height, width] = inputShape;
   const [oh, ow] = outputShape(inputShape, window, options.ceilMode ?? false, what);
   const taps = window.kernel[0] * window.kernel[1];

@@ -311,6 +311,7 @@ export class CircuitBuilder {
     const what = `maxPool2d '${name}'`;
     this.#own(x, what);
     const { maps, shape } = windowTapMaps(x.shape, options, what);
+    if (maps.length === 1) return this.#gather('maxPool2d', [x], { shape, index: maps[0] }, null, options.padValue ?? 0, { ...options, name });
     let level = maps.map((index, t) => this.#gather('maxPool2d', [x], { shape, index }, null, options.padValue ?? 0, { name: `${name}.tap${t}` }));
     for (let round = 0; level.length > 1; round++) {
       const next: CircuitTensor[] = [];

@@ -7,6 +7,7 @@
 import { native } from '../../native';
 import type { Tensor } from '../../tensor';
 import type { ParameterSet } from '../parameters';
+import { parameterFingerprint } from '../serialization';
 import { decrypt as decryptBatch, encrypt as encryptBatch, generateKeys, type CiphertextBatch, type ClientKey, type EvaluationKeys } from '../tfhe';
 import { evaluateGraph } from './evaluate';
 import { executeProgram, type ExecuteOptions } from './execute';
@@ -184,7 +185,7 @@ export class FheCircuit {
   async run(encrypted: EncryptedTensors, options: RunOptions = {}): Promise<EncryptedTensors> {
     const keys = options.evaluationKeys ?? this.#resolvedKeys?.evaluationKeys;
     if (keys === undefined) throw new Error('run: no evaluation keys; call keygen() first or pass { evaluationKeys }');
-    if (keys.parameters !== this.parameters) {
+    if (keys.parameters !== this.parameters && parameterFingerprint(keys.parameters) !== parameterFingerprint(this.parameters)) {
       throw new RangeError(`run: evaluation keys are for ${keys.parameters.name}, the circuit uses ${this.parameters.name}`);
     }
     this.#checkCiphertexts(encrypted, this.inputs, 'run');

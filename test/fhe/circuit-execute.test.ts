@@ -4,7 +4,7 @@
 // one circuit also goes through its own cached keygen.
 import test from 'ava';
 
-import { CircuitBuilder, EncryptedTensors, type CircuitInputs, type FheCircuit } from '../../lib/fhe/circuit';
+import { CircuitBuilder, EncryptedTensors, type CircuitInputs, type FheCircuit, type RunOptions } from '../../lib/fhe/circuit';
 import { TUNIFORM_1_1_PFAIL_2M128, type ParameterSet } from '../../lib/fhe/parameters';
 import { generateKeys, type ClientKey, type EvaluationKeys } from '../../lib/fhe/tfhe';
 import type { Tensor } from '../../lib/tensor';
@@ -15,10 +15,10 @@ function keysFor(parameters: ParameterSet): Promise<{ clientKey: ClientKey; eval
   return keyCache.get(parameters.name)!;
 }
 
-async function execute(circuit: FheCircuit, inputs: CircuitInputs): Promise<Tensor<'int32'>[]> {
+async function execute(circuit: FheCircuit, inputs: CircuitInputs, options: RunOptions = {}): Promise<Tensor<'int32'>[]> {
   const { clientKey, evaluationKeys } = await keysFor(circuit.parameters);
   const encrypted = circuit.encrypt(inputs, clientKey);
-  const outputs = await circuit.run(encrypted, { evaluationKeys });
+  const outputs = await circuit.run(encrypted, { ...options, evaluationKeys });
   return circuit.decrypt(outputs, clientKey);
 }
 
@@ -27,12 +27,13 @@ async function checkAllExecutors(
   t: { deepEqual: (a: unknown, b: unknown, m?: string) => void; log: (...values: unknown[]) => void },
   circuit: FheCircuit,
   inputs: CircuitInputs,
+  options: RunOptions = {},
 ): Promise<void> {
   const clear = circuit.clear(inputs);
   const batch = clear[0].shape[0];
   t.log(`${circuit.parameters.name}, p = ${circuit.precision}, ${batch} x ${circuit.statistics.lookupCount} lookups`);
   t.deepEqual(circuit.simulate(inputs, { seed: 1 }), clear, 'simulate');
-  const encrypted = await execute(circuit, inputs);
+  const encrypted = await execute(circuit, inputs, options);
   encrypted.forEach((out, k) => t.deepEqual(Array.from(out.data), Array.from(clear[k].data), `output ${circuit.outputs[k].name}`));
   t.deepEqual(encrypted.map((o) => o.shape), clear.map((o) => o.shape));
 }
@@ -54,14 +55,17 @@ test('a 2-layer integer MLP with ReLU-like requantizing lookups (batch of 6)', a
   await checkAllExecutors(t, circuit, samples);
 });
 
-test('per-channel tables along an axis', async (t) => {
+test('per-channel tables along an axis (one stage of two ops, cut into chunks of 5)', async (t) => {
   const b = new CircuitBuilder();
   const x = b.input('x', [3, 4], { min: -2, max: 1 });
   b.output(b.lookup(x, (v, c) => (v + c) * (c - 1), { name: 'perRow', channelAxis: 0 }));
   b.output(b.lookup(x, (v, c) => (c % 2 === 0 ? v : -v), { name: 'perColumn', channelAxis: 1 }));
   const samples = Int32Array.from(seeded(2 * 12, 4, 3), (v) => v - 2);
   const circuit = b.compile({ inputset: samples });
-  await checkAllExecutors(t, circuit, samples);
+  t.deepEqual(circuit.program.stages.map((s) => s.lookups.length), [0, 2]);
+  const progress: number[] = [];
+  await checkAllExecutors(t, circuit, samples, { lookupChunk: 5, onProgress: (p) => progress.push(p.lookupsDone) });
+  t.deepEqual(progress, [5, 10, 15, 20, 25, 30, 35, 40, 45, 48]);
 });
 
 test('conv + per-channel activation + sum pool, on the smallest set that fits', async (t) => {

@@ -31,17 +31,6 @@ export function copyCiphertext(source: CiphertextBatch, from: number, target: Ci
   target.data.set(source.data.subarray(from * words, (from + 1) * words), to * words);
 }
 
-export function concatBatches(batches: readonly CiphertextBatch[], like: { lweDimension: number; precision: number }): CiphertextBatch {
-  const count = batches.reduce((sum, b) => sum + b.count, 0);
-  const out = zeroBatch(count, like);
-  let offset = 0;
-  for (const batch of batches) {
-    out.data.set(batch.data, offset);
-    offset += batch.data.length;
-  }
-  return out;
-}
-
 /** values repeated once per sample: per-element clear operands for a whole batch. */
 export function repeatPerSample(values: Int32Array, batch: number): Int32Array {
   if (batch === 1) return values;

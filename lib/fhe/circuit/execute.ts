@@ -5,7 +5,7 @@
 // chunks so progress can be reported and memory stays bounded).
 
 import { add, dotProduct, lookup, multiplyByIntegers, addConstants, subtract, type CiphertextBatch, type EvaluationKeys } from '../tfhe';
-import { concatBatches, copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
+import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
 import { packBlocks, type DotBlock } from './linear-map';
 import { stepInputs, type LookupStep, type Program, type ProgramStep } from './program';
 
@@ -16,6 +16,8 @@ export interface ExecutionProgress {
 
 export interface ExecuteOptions {
   readonly onProgress?: (progress: ExecutionProgress) => void;
+  /** Ciphertexts per native lookup call (default 1024): progress granularity and scratch memory. */
+  readonly lookupChunk?: number;
 }
 
 export interface ExecutionResult {
@@ -26,7 +28,7 @@ export interface ExecutionResult {
 }
 
 /** Ciphertexts per native lookup call: enough to keep every thread busy, small enough to report progress. */
-const LOOKUP_CHUNK = 1024;
+const DEFAULT_LOOKUP_CHUNK = 1024;
 
 const blockCache = new WeakMap<ProgramStep, DotBlock[]>();
 
@@ -69,31 +71,46 @@ function runGather(step: ProgramStep & { kind: 'gather' }, sources: readonly Cip
   return out;
 }
 
-/** All lookups of one stage in as few native calls as possible. */
+/**
+ * All lookups of one stage in as few native calls as possible. Chunks are gathered from the
+ * ops' inputs and shifted there (one native add per chunk), so the stage never holds a second
+ * full copy of its inputs.
+ */
 async function runLookupStage(
   steps: readonly LookupStep[],
   inputs: readonly CiphertextBatch[],
   sizes: readonly number[],
-  batch: number,
   keys: EvaluationKeys,
+  chunkSize: number,
   progress: (count: number) => void,
 ): Promise<CiphertextBatch[]> {
   const tables: Int32Array[] = [];
-  const shifted: CiphertextBatch[] = [];
-  const tableIndex: number[] = [];
-  steps.forEach((step, k) => {
-    const first = tables.length;
+  const firstTable = steps.map((step) => {
     tables.push(...step.tables);
-    shifted.push(step.shift === 0 ? inputs[k] : addConstants(inputs[k], step.shift));
-    const size = sizes[k];
-    for (let i = 0; i < batch * size; i++) tableIndex.push(first + (step.channelOf === null ? 0 : step.channelOf[i % size]));
+    return tables.length - step.tables.length;
   });
-  const all = concatBatches(shifted, inputs[0]);
-  const results = zeroBatch(all.count, all);
-  for (let start = 0; start < all.count; start += LOOKUP_CHUNK) {
-    const count = Math.min(LOOKUP_CHUNK, all.count - start);
-    const chunk = await lookup(keys, sliceBatch(all, start, count), tables, { tableIndex: tableIndex.slice(start, start + count) });
-    results.data.set(chunk.data, start * wordsPerCiphertext(all));
+  const total = inputs.reduce((sum, input) => sum + input.count, 0);
+  const results = zeroBatch(total, inputs[0]);
+  const words = wordsPerCiphertext(results);
+  let op = 0;
+  let element = 0; // within inputs[op]
+  for (let start = 0; start < total; start += chunkSize) {
+    const count = Math.min(chunkSize, total - start);
+    const chunk = zeroBatch(count, results);
+    const shifts = new Int32Array(count);
+    const tableIndex = new Int32Array(count);
+    for (let k = 0; k < count; k++, element++) {
+      while (element >= inputs[op].count) {
+        op++;
+        element = 0;
+      }
+      const step = steps[op];
+      copyCiphertext(inputs[op], element, chunk, k);
+      shifts[k] = step.shift;
+      tableIndex[k] = firstTable[op] + (step.channelOf === null ? 0 : step.channelOf[element % sizes[op]]);
+    }
+    const out = await lookup(keys, addConstants(chunk, shifts), tables, { tableIndex });
+    results.data.set(out.data, start * words);
     progress(count);
   }
   let offset = 0;
@@ -111,6 +128,8 @@ export async function executeProgram(
   keys: EvaluationKeys,
   options: ExecuteOptions = {},
 ): Promise<ExecutionResult> {
+  const chunkSize = options.lookupChunk ?? DEFAULT_LOOKUP_CHUNK;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`run: lookupChunk must be a positive integer, got ${chunkSize}`);
   const values = new Array<CiphertextBatch | undefined>(program.steps.length);
   const readers = Int32Array.from(program.readers);
   const lookupsTotal = batch * program.stages.reduce((sum, stage) => sum + stage.lookups.reduce((s, id) => s + program.sizes[id], 0), 0);
@@ -125,7 +144,7 @@ export async function executeProgram(
     if (stage.lookups.length > 0) {
       const steps = stage.lookups.map((id) => program.steps[id] as LookupStep);
       const started = performance.now();
-      const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), stage.lookups.map((id) => program.sizes[id]), batch, keys, (count) => {
+      const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), stage.lookups.map((id) => program.sizes[id]), keys, chunkSize, (count) => {
         lookupsDone += count;
         options.onProgress?.({ lookupsDone, lookupsTotal });
       });

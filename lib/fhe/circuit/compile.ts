@@ -13,7 +13,7 @@ import { centered, centeredInt32, formatRange, rangeBits, type IntegerRange } fr
 import { parseInputs, type CircuitInputs, type TensorSpec } from './io';
 import { reduceWeights } from './linear-map';
 import { circuitLogger, type CircuitLogger } from './logger';
-import { noiseBounds } from './noise-bound';
+import { noiseBounds, type NoiseBound, type ReducedOperands } from './noise-bound';
 import { selectParameters } from './parameter-selection';
 import type { LookupStep, Program, ProgramStep, Stage } from './program';
 import { resolveRanges } from './ranges';
@@ -106,6 +106,78 @@ function checkGraph(graph: CircuitGraph): void {
   if (graph.outputs.length === 0) throw new RangeError('the circuit has no output: mark one with builder.output()');
 }
 
+interface ReducedClearOperands extends ReducedOperands {
+  linearConstants(id: number): Int32Array | null;
+}
+
+/** Clear weights, factors and constants as centered residues modulo 2^(p+1). */
+function reduceOperands(graph: CircuitGraph, precision: number): ReducedClearOperands {
+  const linear = new Map<number, { weights: Int32Array; constants: Int32Array | null }>();
+  const factors = new Map<number, Int32Array>();
+  for (const node of graph.nodes) {
+    if (node.kind === 'linear') linear.set(node.id, reduceWeights(node.map, precision));
+    if (node.kind === 'scale') factors.set(node.id, centeredInt32(node.factors, precision));
+  }
+  return {
+    linearWeights: (id) => linear.get(id)!.weights,
+    linearConstants: (id) => linear.get(id)!.constants,
+    scaleFactors: (id) => factors.get(id)!,
+  };
+}
+
+/** The lookup input or output with the largest noise bound: it decides the parameters. */
+function noisiestPoint(graph: CircuitGraph, noise: readonly NoiseBound[]): { nu: number; what: string } {
+  let noisiest = { variance: 0, what: 'nothing' };
+  for (const node of graph.nodes) {
+    if (node.kind === 'lookup' && noise[node.inputs[0]].variance > noisiest.variance) {
+      noisiest = { variance: noise[node.inputs[0]].variance, what: `the input of ${describeNode(node)}` };
+    }
+  }
+  for (const output of graph.outputs) {
+    if (noise[output.id].variance > noisiest.variance) noisiest = { variance: noise[output.id].variance, what: `output '${output.name}'` };
+  }
+  return { nu: Math.sqrt(noisiest.variance), what: noisiest.what };
+}
+
+interface ProgramParts {
+  readonly ranges: readonly IntegerRange[];
+  readonly precision: number;
+  readonly operands: ReducedClearOperands;
+  readonly noise: readonly NoiseBound[];
+  readonly parameters: ParameterSet;
+}
+
+function programStep(graph: CircuitGraph, node: CircuitNode, parts: ProgramParts): ProgramStep {
+  const { ranges, precision, operands } = parts;
+  switch (node.kind) {
+    case 'input':
+      return { kind: 'input', id: node.id, slot: graph.inputs.indexOf(node.id) };
+    case 'linear':
+      return { kind: 'linear', id: node.id, input: node.inputs[0], map: node.map, weights: operands.linearWeights(node.id), constants: operands.linearConstants(node.id) };
+    case 'add':
+    case 'subtract':
+      return { kind: node.kind, id: node.id, a: node.inputs[0], b: node.inputs[1] };
+    case 'scale':
+      return { kind: 'scale', id: node.id, input: node.inputs[0], factors: operands.scaleFactors(node.id) };
+    case 'offset':
+      return { kind: 'offset', id: node.id, input: node.inputs[0], constants: centeredInt32(node.constants, precision) };
+    case 'gather':
+      return { kind: 'gather', id: node.id, inputs: node.inputs, source: node.source, index: node.index, padValue: centered(node.padValue, precision) };
+    case 'reshape':
+      return { kind: 'reshape', id: node.id, input: node.inputs[0] };
+    case 'lookup': {
+      const inputRange = ranges[node.inputs[0]];
+      const nu = Math.sqrt(parts.noise[node.inputs[0]].variance);
+      const step: LookupStep = {
+        kind: 'lookup', id: node.id, input: node.inputs[0], shift: centered(-inputRange.min, precision),
+        tables: lookupTables(node, inputRange, precision), channelOf: node.channelOf, inputRange,
+        inputBits: rangeBits(inputRange), nu, log2FailureProbability: log2FailureProbability(parts.parameters, precision, nu),
+      };
+      return step;
+    }
+  }
+}
+
 export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}): FheCircuit {
   checkGraph(graph);
   const logger = options.logger ?? circuitLogger();
@@ -116,66 +188,19 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   const observed = options.inputset === undefined ? undefined : observeRanges(graph, declaredInputs, options.inputset);
   const ranges = resolveRanges(graph, observed);
   const { bits: precision, driver } = messagePrecision(graph, ranges);
-
-  const linearOperands = new Map<number, { weights: Int32Array; constants: Int32Array | null }>();
-  const scaleFactors = new Map<number, Int32Array>();
-  for (const node of graph.nodes) {
-    if (node.kind === 'linear') linearOperands.set(node.id, reduceWeights(node.map, precision));
-    if (node.kind === 'scale') scaleFactors.set(node.id, centeredInt32(node.factors, precision));
-  }
-  const noise = noiseBounds(graph, {
-    linearWeights: (id) => linearOperands.get(id)!.weights,
-    scaleFactors: (id) => scaleFactors.get(id)!,
-  });
-
-  const lookups = graph.nodes.filter((node): node is CircuitNode & { kind: 'lookup' } => node.kind === 'lookup');
-  const lookupCount = lookups.reduce((sum, node) => sum + node.size, 0);
+  const operands = reduceOperands(graph, precision);
+  const noise = noiseBounds(graph, operands);
+  const lookupCount = graph.nodes.reduce((sum, node) => sum + (node.kind === 'lookup' ? node.size : 0), 0);
   const target = lookupFailureTarget(options, lookupCount, logger);
-  let noisiest = { variance: 0, what: 'nothing' };
-  for (const node of lookups) {
-    const variance = noise[node.inputs[0]].variance;
-    if (variance > noisiest.variance) noisiest = { variance, what: `the input of ${describeNode(node)}` };
-  }
-  for (const output of graph.outputs) {
-    if (noise[output.id].variance > noisiest.variance) noisiest = { variance: noise[output.id].variance, what: `output '${output.name}'` };
-  }
+  const noisiest = noisiestPoint(graph, noise);
   const parameters = selectParameters({
-    precision, precisionDriver: driver, nu: Math.sqrt(noisiest.variance), noisiest: noisiest.what,
+    precision, precisionDriver: driver, nu: noisiest.nu, noisiest: noisiest.what,
     pError: target.pError, candidates: options.candidates, forced: options.parameters,
   });
-
-  const steps = graph.nodes.map((node): ProgramStep => {
-    switch (node.kind) {
-      case 'input':
-        return { kind: 'input', id: node.id, slot: graph.inputs.indexOf(node.id) };
-      case 'linear':
-        return { kind: 'linear', id: node.id, input: node.inputs[0], map: node.map, ...linearOperands.get(node.id)! };
-      case 'add':
-      case 'subtract':
-        return { kind: node.kind, id: node.id, a: node.inputs[0], b: node.inputs[1] };
-      case 'scale':
-        return { kind: 'scale', id: node.id, input: node.inputs[0], factors: scaleFactors.get(node.id)! };
-      case 'offset':
-        return { kind: 'offset', id: node.id, input: node.inputs[0], constants: centeredInt32(node.constants, precision) };
-      case 'gather':
-        return { kind: 'gather', id: node.id, inputs: node.inputs, source: node.source, index: node.index, padValue: centered(node.padValue, precision) };
-      case 'reshape':
-        return { kind: 'reshape', id: node.id, input: node.inputs[0] };
-      case 'lookup': {
-        const inputRange = ranges[node.inputs[0]];
-        const nu = Math.sqrt(noise[node.inputs[0]].variance);
-        const step: LookupStep = {
-          kind: 'lookup', id: node.id, input: node.inputs[0], shift: centered(-inputRange.min, precision),
-          tables: lookupTables(node, inputRange, precision), channelOf: node.channelOf, inputRange,
-          inputBits: rangeBits(inputRange), nu, log2FailureProbability: log2FailureProbability(parameters, precision, nu),
-        };
-        return step;
-      }
-    }
-  });
+  const parts: ProgramParts = { ranges, precision, operands, noise, parameters };
   const program: Program = {
     precision,
-    steps,
+    steps: graph.nodes.map((node) => programStep(graph, node, parts)),
     sizes: graph.nodes.map((node) => node.size),
     stages: stagesOf(graph),
     inputs: graph.inputs.map((id) => specOf(graph, id, graph.nodes[id].name, ranges)),

@@ -26,7 +26,10 @@ class ByteWriter {
     offset_ += length;
     return at;
   }
-  void bytes(const void* from, std::size_t length) { std::memcpy(reserve(length), from, length); }
+  void bytes(const void* from, std::size_t length) {
+    uint8_t* at = reserve(length);
+    if (length > 0) std::memcpy(at, from, length);  // an empty vector's data() may be null
+  }
   void u16(uint16_t value) { bytes(&value, 2); }
   void u32(uint32_t value) { bytes(&value, 4); }
   void u64(uint64_t value) { bytes(&value, 8); }

@@ -102,7 +102,8 @@ LoadedCiphertexts deserializeCiphertexts(const uint8_t* data, std::size_t size, 
               " words, the payload holds " + std::to_string(in.remaining()) + " bytes");
   }
   std::vector<uint64_t> words64(words);
-  std::memcpy(words64.data(), in.take(8 * words), 8 * words);
+  const uint8_t* from = in.take(8 * words);
+  if (words > 0) std::memcpy(words64.data(), from, 8 * words);
   return {p, envelope.keySetId, static_cast<int>(precision),
           LweCiphertextBatch(static_cast<std::size_t>(count), dimension, std::move(words64))};
 }

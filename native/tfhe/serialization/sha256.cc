@@ -77,6 +77,7 @@ void Sha256::compress(const uint8_t* block) {
 }
 
 void Sha256::update(const uint8_t* data, std::size_t length) {
+  if (length == 0) return;  // data may be null then
   totalBytes_ += length;
   if (buffered_ > 0) {
     const std::size_t take = length < 64 - buffered_ ? length : 64 - buffered_;

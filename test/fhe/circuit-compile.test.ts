@@ -7,7 +7,7 @@ import { CircuitBuilder, setCircuitLogger, type CircuitTensor, type FheCircuit }
 import { keySizes } from '../../lib/fhe/cost';
 import { log2FailureProbability } from '../../lib/fhe/noise';
 import {
-  TUNIFORM_1_1_PFAIL_2M128, TUNIFORM_2_2_PFAIL_2M128, TUNIFORM_2_2_PFAIL_2M64, TUNIFORM_3_3_PFAIL_2M128, TUNIFORM_4_4_PFAIL_2M128,
+  GAUSSIAN_2_2_PFAIL_2M128, parameters, TUNIFORM_1_1_PFAIL_2M128, TUNIFORM_2_2_PFAIL_2M128, TUNIFORM_2_2_PFAIL_2M64, TUNIFORM_3_3_PFAIL_2M128, TUNIFORM_4_4_PFAIL_2M128,
 } from '../../lib/fhe/parameters';
 
 /** A logger that records warnings, for the duration of one compile. */
@@ -254,4 +254,32 @@ test('executors check their inputs: shapes, batch, integers, ranges', (t) => {
   t.throws(() => circuit.clear([new Int32Array(8), [0, 0]]), { message: /batch size: 'x' has 2, 'y' has 1/ });
   t.throws(() => circuit.simulate([[0, 1, 2, 0.5], [0, 0]]), { message: /value 0.5 at flat index 3 is not an integer in its range \[0, 3\]/ });
   t.throws(() => circuit.clear([[0, 1, 2, 3], [0, 2]]), { message: /input 'y': value 2/ });
+});
+
+test('lookup functions: non-integers inside the range are errors; undefined entries past it repeat the last', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [2], { min: 0, max: 3 });
+  b.output(b.lookup(x, (v) => v / 2, { name: 'half' }));
+  t.throws(() => b.compile(), { message: /lookup 'half': its function returned 0\.5 for input 1 \(channel 0\), inside its input range \[0, 3\]/ });
+
+  const c = new CircuitBuilder();
+  const y = c.input('y', [2], { min: 0, max: 7 });
+  const s = c.reduceSum(y, undefined, { name: 'sum' });
+  const strict = (v: number): number => {
+    if (v > 9) throw new RangeError('outside the domain');
+    return 9 - v;
+  };
+  c.output(c.lookup(s, strict, { name: 'strict' }));
+  c.output(c.multiplyByConstant(s, 3), 'tripled'); // spans [6, 27]: p = 4, so the table covers sums 2..17
+  const circuit = c.compile({ inputset: [4, 5, 0, 2] }); // sum in [2, 9]
+  t.is(circuit.precision, 4);
+  const step = circuit.program.steps.find((st) => st.kind === 'lookup');
+  t.deepEqual(step?.kind === 'lookup' ? Array.from(step.tables[0]) : [], [7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  t.deepEqual(Array.from(circuit.simulate([4, 4], { seed: 1 })[0].data), [1]);
+  t.deepEqual(Array.from(circuit.simulate([7, 7], { seed: 1 })[0].data), [0]);
+});
+
+test('candidates widen the choice (the Gaussian set is cheaper at 4 bits)', (t) => {
+  const all = Object.values(parameters);
+  t.is(identityLookup({ min: 0, max: 15 }, { candidates: all }).parameters, GAUSSIAN_2_2_PFAIL_2M128);
 });

@@ -26,8 +26,7 @@ void decomposeRotatedDifferenceScalar(const uint64_t* in, std::size_t polynomial
 }
 
 void multiplyByGgswScalar(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                          std::size_t polynomialSize, const double* /*next: no prefetch on this path*/,
-                          double* products) {
+                          std::size_t polynomialSize, double* products) {
   const std::size_t n = polynomialSize, m = n / 2;
   for (std::size_t c = 0; c < columns; ++c) {
     double* out = products + c * n;
@@ -45,16 +44,17 @@ void multiplyByGgswScalar(const double* spectra, const double* ggsw, std::size_t
   }
 }
 
-// glweOut += the inverse transforms of the products of the workspace's digit spectra with
-// GGSW `index`.
-void multiplyAndAddBack(const FourierBootstrapKey& key, std::size_t index, const double* next, uint64_t* glweOut,
-                        BlindRotationWorkspace& workspace) {
+// glweOut += the inverse transforms of the products of the workspace's digit spectra (already
+// transformed) with GGSW `index`.
+void multiplyAndAddBack(const FourierBootstrapKey& key, std::size_t index, uint64_t* glweOut,
+                        BlindRotationWorkspace& workspace, PrefetchStream& prefetch) {
   const std::size_t columns = key.glweDimension() + 1, n = key.polynomialSize();
   const FourierTables& tables = fourierTables(n);
   workspace.productKernels->multiplyByGgsw(workspace.digitSpectra.data(), key.ggsw(index), key.rowsPerGgsw(), columns,
-                                           n, next, workspace.products.data());
+                                           n, workspace.products.data());
   for (std::size_t c = 0; c < columns; ++c) {
-    workspace.kernels->backwardAddToTorus(tables, workspace.products.data() + c * n, glweOut + c * n);
+    workspace.kernels->backwardAddToTorusPrefetching(tables, workspace.products.data() + c * n, glweOut + c * n,
+                                                     prefetch);
   }
 }
 
@@ -96,7 +96,8 @@ void externalProductAdd(const FourierBootstrapKey& key, std::size_t index, const
     }
     for (std::size_t j = 0; j < level; ++j) workspace.kernels->forwardReal(tables, digits + j * n, digits + j * n);
   }
-  multiplyAndAddBack(key, index, nullptr, glweOut, workspace);
+  PrefetchStream none;
+  multiplyAndAddBack(key, index, glweOut, workspace, none);
 }
 
 void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const uint64_t* lookupTable,
@@ -106,6 +107,10 @@ void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const
   const std::size_t level = static_cast<std::size_t>(decomposition.level);
   const FourierTables& tables = fourierTables(n);
   double* spectra = workspace.digitSpectra.data();
+  // Each CMux runs (k + 1) * level forward and k + 1 backward transforms, over which the next
+  // GGSW's fetch is spread (fft/prefetch_stream.h).
+  const std::size_t prefetchSteps = ((k + 1) * level + (k + 1)) * prefetchStepsPerTransform(tables);
+  const std::size_t ggswBytes = key.ggswSize() * sizeof(double);
   std::fill_n(accumulator, k * n, uint64_t{0});
   const std::size_t body = switched[key.lweDimension()];
   multiplyByMonomial(lookupTable, n, (twoN - body) % twoN, accumulator + k * n);
@@ -113,13 +118,16 @@ void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const
     const std::size_t exponent = switched[i];
     if (exponent == 0) continue;  // X^0 ACC - ACC = 0: the CMux would add only noise
     // CMux(s_i, ACC, X^(a_i) ACC) = ACC + GGSW(s_i) [x] (X^(a_i) ACC - ACC).
+    PrefetchStream nextGgsw;
+    if (i + 1 < key.lweDimension()) nextGgsw = PrefetchStream(key.ggsw(i + 1), ggswBytes, prefetchSteps);
     for (std::size_t r = 0; r <= k; ++r) {
       double* digits = spectra + r * level * n;
       workspace.productKernels->decomposeRotatedDifference(accumulator + r * n, n, exponent, decomposition, digits);
-      for (std::size_t j = 0; j < level; ++j) workspace.kernels->forwardReal(tables, digits + j * n, digits + j * n);
+      for (std::size_t j = 0; j < level; ++j) {
+        workspace.kernels->forwardRealPrefetching(tables, digits + j * n, digits + j * n, nextGgsw);
+      }
     }
-    const double* next = i + 1 < key.lweDimension() ? key.ggsw(i + 1) : nullptr;
-    multiplyAndAddBack(key, i, next, accumulator, workspace);
+    multiplyAndAddBack(key, i, accumulator, workspace, nextGgsw);
   }
 }
 

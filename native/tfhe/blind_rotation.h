@@ -22,10 +22,9 @@ struct ExternalProductKernels {
                                      DecompositionParameters decomposition, double* digits);
   // products[c * N, (c + 1) * N) = sum over rows of spectra[row * N ...] * ggsw(row, c), for
   // c < columns, in the spectrum layout of fft/fourier_transform.h (`ggsw` as in
-  // fourier_bootstrap_key.h). While it reads `ggsw` it prefetches the same extent at `next`
-  // (the next GGSW, or nullptr), so that DRAM latency hides behind this CMux's arithmetic.
+  // fourier_bootstrap_key.h).
   void (*multiplyByGgsw)(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                         std::size_t polynomialSize, const double* next, double* products);
+                         std::size_t polynomialSize, double* products);
 };
 
 extern const ExternalProductKernels kScalarExternalProductKernels;

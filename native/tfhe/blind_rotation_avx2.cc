@@ -109,14 +109,9 @@ void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSi
 // Columns [first, first + Count) of the product, accumulators held in registers across rows.
 template <int Count>
 void multiplyColumns(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                     std::size_t polynomialSize, std::size_t first, const char* prefetch, double* products) {
+                     std::size_t polynomialSize, std::size_t first, double* products) {
   const std::size_t n = polynomialSize, m = n / 2;
-  // Each block of four entries consumes one cache line of every GGSW polynomial's real and
-  // imaginary halves: rows * columns lines, the amount prefetched from the next GGSW per block.
-  const std::size_t prefetchBytes = prefetch != nullptr ? rows * columns * 64 : 0;
   for (std::size_t j = 0; j < m; j += 4) {
-    for (std::size_t offset = 0; offset < prefetchBytes; offset += 64) _mm_prefetch(prefetch + offset, _MM_HINT_T1);
-    prefetch += prefetchBytes;
     __m256d re[Count], im[Count];
     for (int c = 0; c < Count; ++c) re[c] = im[c] = _mm256_setzero_pd();
     for (std::size_t row = 0; row < rows; ++row) {
@@ -136,20 +131,17 @@ void multiplyColumns(const double* spectra, const double* ggsw, std::size_t rows
 }
 
 void multiplyByGgswAvx2(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                        std::size_t polynomialSize, const double* next, double* products) {
+                        std::size_t polynomialSize, double* products) {
   // Up to five columns' accumulators (10 registers) stay in registers with the two operands.
   constexpr std::size_t kMaxColumns = 5;
-  const char* prefetch = reinterpret_cast<const char*>(next);
   for (std::size_t first = 0; first < columns; first += kMaxColumns) {
     const std::size_t count = std::min(kMaxColumns, columns - first);
-    // The first group of columns prefetches the whole next GGSW.
-    const char* groupPrefetch = first == 0 ? prefetch : nullptr;
     switch (count) {
-      case 1: multiplyColumns<1>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
-      case 2: multiplyColumns<2>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
-      case 3: multiplyColumns<3>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
-      case 4: multiplyColumns<4>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
-      default: multiplyColumns<5>(spectra, ggsw, rows, columns, polynomialSize, first, groupPrefetch, products); break;
+      case 1: multiplyColumns<1>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
+      case 2: multiplyColumns<2>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
+      case 3: multiplyColumns<3>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
+      case 4: multiplyColumns<4>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
+      default: multiplyColumns<5>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
     }
   }
 }

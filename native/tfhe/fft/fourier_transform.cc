@@ -278,10 +278,31 @@ void multiplyAccumulateScalar(double* acc, const double* a, const double* b, std
   }
 }
 
+void forwardRealPrefetchingScalar(const FourierTables& t, const double* in, double* spectrum, PrefetchStream&) {
+  forwardRealScalar(t, in, spectrum);
+}
+
+void backwardAddToTorusPrefetchingScalar(const FourierTables& t, double* spectrum, uint64_t* out, PrefetchStream&) {
+  backwardAddToTorusScalar(t, spectrum, out);
+}
+
 }  // namespace
 
-const FourierKernels kScalarFourierKernels = {forwardScalar, forwardRealScalar, backwardAddToTorusScalar, backwardToRealScalar,
-                                              multiplyAccumulateScalar};
+const FourierKernels kScalarFourierKernels = {forwardScalar,
+                                              forwardRealScalar,
+                                              backwardAddToTorusScalar,
+                                              backwardToRealScalar,
+                                              multiplyAccumulateScalar,
+                                              forwardRealPrefetchingScalar,
+                                              backwardAddToTorusPrefetchingScalar};
+
+std::size_t prefetchStepsPerTransform(const FourierTables& tables) {
+  // The AVX2 loops run four butterflies per iteration: the first pass, the middle radix-4
+  // passes, then the len-16 pass merged with the last stages, one iteration per 16 entries.
+  const std::size_t m = tables.halfSize;
+  const std::size_t first = tables.passes.front().radix == 2 ? m / 8 : m / 16;
+  return first + (tables.passes.size() - 2) * (m / 16) + m / 16;
+}
 
 const FourierKernels& fourierKernels() {
   static const FourierKernels& kernels = simdEnabled() ? kAvx2FourierKernels : kScalarFourierKernels;

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "prefetch_stream.h"
+
 namespace cq::tfhe {
 
 // Precomputed twist factors and twiddles for one polynomial size.
@@ -58,7 +60,17 @@ struct FourierKernels {
   void (*backwardToReal)(const FourierTables& tables, double* spectrum, double* out);
   // accumulator += a * b, pointwise over the N/2 complex entries of the spectra.
   void (*multiplyAccumulate)(double* accumulator, const double* a, const double* b, std::size_t halfSize);
+  // forwardReal and backwardAddToTorus that also advance `prefetch` one step per loop iteration
+  // (prefetchStepsPerTransform steps per call on the AVX2 path; the scalar path, whose loops are
+  // slower than memory anyway, ignores it).
+  void (*forwardRealPrefetching)(const FourierTables& tables, const double* in, double* spectrum,
+                                 PrefetchStream& prefetch);
+  void (*backwardAddToTorusPrefetching)(const FourierTables& tables, double* spectrum, uint64_t* out,
+                                        PrefetchStream& prefetch);
 };
+
+// The PrefetchStream::step() calls one forward or backward transform makes on the AVX2 path.
+std::size_t prefetchStepsPerTransform(const FourierTables& tables);
 
 extern const FourierKernels kScalarFourierKernels;
 extern const FourierKernels kAvx2FourierKernels;  // call only when cq::simdEnabled()

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include "fourier_transform.h"
+#include "prefetch_stream.h"
 
 namespace cq::tfhe {
 
@@ -127,14 +128,15 @@ inline Complex4 twisted(const FourierTables& t, const double* in, std::size_t p)
 }
 
 // Forward transform of in[0, M) + i in[M, 2M) into re/im (in may equal re/im): the first pass
-// twists as it reads.
-void forwardFrom(const FourierTables& t, const double* in, double* re, double* im) {
+// twists as it reads. Every vector loop iteration advances `prefetch` by one step.
+void forwardFrom(const FourierTables& t, const double* in, double* re, double* im, PrefetchStream& prefetch) {
   const std::size_t m = t.halfSize;
   const FourierTables::Pass& first = t.passes.front();
   const double* w = t.twiddles.data() + first.offset;
   if (first.radix == 2) {
     const std::size_t h = m / 2;
     for (std::size_t j = 0; j < h; j += 4) {
+      prefetch.step();
       const Complex4 u = twisted(t, in, j), v = twisted(t, in, j + h);
       store(re, im, j, add(u, v));
       store(re, im, j + h, multiply(sub(u, v), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)}));
@@ -142,6 +144,7 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
   } else {
     const std::size_t q = m / 4;
     for (std::size_t j = 0; j < q; j += 4) {
+      prefetch.step();
       Complex4 a = twisted(t, in, j), b = twisted(t, in, j + q), c = twisted(t, in, j + 2 * q),
                d = twisted(t, in, j + 3 * q);
       forwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
@@ -158,6 +161,7 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
       for (std::size_t j = 0; j < q; j += 4) {
+        prefetch.step();
         const std::size_t p = start + j;
         Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
         forwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
@@ -169,22 +173,30 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
     }
   }
   const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
-  for (std::size_t p = 0; p < m; p += 16) forwardLastStages(re, im, p, w16);
+  for (std::size_t p = 0; p < m; p += 16) {
+    prefetch.step();
+    forwardLastStages(re, im, p, w16);
+  }
 }
 
 // Backward transform (M times the inverse DFT); the last pass hands each group of four results
-// to `emit(position, Complex4)` instead of storing it.
+// to `emit(position, Complex4)` instead of storing it. Every vector loop iteration advances
+// `prefetch` by one step.
 template <typename Emit>
-inline void backwardTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
+inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& prefetch, Emit&& emit) {
   const std::size_t m = t.halfSize;
   const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
   const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
-  for (std::size_t p = 0; p < m; p += 16) backwardFirstStages(re, im, p, w16);
+  for (std::size_t p = 0; p < m; p += 16) {
+    prefetch.step();
+    backwardFirstStages(re, im, p, w16);
+  }
   for (std::size_t pass = lastPass - 1; pass >= 1; --pass) {
     const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
       for (std::size_t j = 0; j < q; j += 4) {
+        prefetch.step();
         const std::size_t p = start + j;
         Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
         backwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
@@ -200,6 +212,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, Emit&& em
   if (first.radix == 2) {
     const std::size_t h = m / 2;
     for (std::size_t j = 0; j < h; j += 4) {
+      prefetch.step();
       const Complex4 u = load(re, im, j);
       const Complex4 v = multiplyConjugate(load(re, im, j + h), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)});
       emit(j, add(u, v));
@@ -208,6 +221,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, Emit&& em
   } else {
     const std::size_t q = m / 4;
     for (std::size_t j = 0; j < q; j += 4) {
+      prefetch.step();
       Complex4 a = load(re, im, j), b = load(re, im, j + q), c = load(re, im, j + 2 * q), d = load(re, im, j + 3 * q);
       backwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
       emit(j, a);
@@ -258,29 +272,42 @@ inline void addToTorus(uint64_t* out, __m256d x) {
   _mm256_storeu_si256(target, _mm256_add_epi64(_mm256_loadu_si256(target), roundToTorusAvx2(x)));
 }
 
+void forwardRealPrefetchingAvx2(const FourierTables& t, const double* in, double* spectrum, PrefetchStream& prefetch) {
+  forwardFrom(t, in, spectrum, spectrum + t.halfSize, prefetch);
+}
+
 void forwardRealAvx2(const FourierTables& t, const double* in, double* spectrum) {
-  forwardFrom(t, in, spectrum, spectrum + t.halfSize);
+  PrefetchStream none;
+  forwardFrom(t, in, spectrum, spectrum + t.halfSize, none);
 }
 
 void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
   for (std::size_t j = 0; j < t.polynomialSize; j += 4) {
     _mm256_storeu_pd(spectrum + j, int64ToDouble(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + j))));
   }
-  forwardFrom(t, spectrum, spectrum, spectrum + t.halfSize);
+  PrefetchStream none;
+  forwardFrom(t, spectrum, spectrum, spectrum + t.halfSize, none);
 }
 
-void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* out) {
+void backwardAddToTorusPrefetchingAvx2(const FourierTables& t, double* spectrum, uint64_t* out,
+                                       PrefetchStream& prefetch) {
   const std::size_t m = t.halfSize;
-  backwardTo(t, spectrum, spectrum + m, [&](std::size_t p, Complex4 x) {
+  backwardTo(t, spectrum, spectrum + m, prefetch, [&](std::size_t p, Complex4 x) {
     const Complex4 y = untwisted(t, p, x);
     addToTorus(out + p, y.re);
     addToTorus(out + p + m, y.im);
   });
 }
 
+void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* out) {
+  PrefetchStream none;
+  backwardAddToTorusPrefetchingAvx2(t, spectrum, out, none);
+}
+
 void backwardToRealAvx2(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
-  backwardTo(t, spectrum, spectrum + m, [&](std::size_t p, Complex4 x) {
+  PrefetchStream none;
+  backwardTo(t, spectrum, spectrum + m, none, [&](std::size_t p, Complex4 x) {
     const Complex4 y = untwisted(t, p, x);
     _mm256_storeu_pd(out + p, y.re);
     _mm256_storeu_pd(out + p + m, y.im);
@@ -301,7 +328,12 @@ void multiplyAccumulateAvx2(double* acc, const double* a, const double* b, std::
 
 }  // namespace
 
-const FourierKernels kAvx2FourierKernels = {forwardAvx2, forwardRealAvx2, backwardAddToTorusAvx2, backwardToRealAvx2,
-                                            multiplyAccumulateAvx2};
+const FourierKernels kAvx2FourierKernels = {forwardAvx2,
+                                            forwardRealAvx2,
+                                            backwardAddToTorusAvx2,
+                                            backwardToRealAvx2,
+                                            multiplyAccumulateAvx2,
+                                            forwardRealPrefetchingAvx2,
+                                            backwardAddToTorusPrefetchingAvx2};
 
 }  // namespace cq::tfhe

@@ -9,6 +9,7 @@
 
 #include "../runtime/cpu_features.h"
 #include "../tfhe/bootstrap_key_generation.h"
+#include "../tfhe/decomposition.h"
 #include "../tfhe/glwe_encryption.h"
 #include "../tfhe/key_generation.h"
 #include "../tfhe/keyswitch.h"
@@ -97,6 +98,53 @@ TEST(Keyswitch, KeepsTheMessageAndAddsTheModelsNoise) {
   // 1024 samples: the sample variance's relative std is ~sqrt(2/1024) = 4.4%.
   EXPECT_NEAR(measured / predicted, 1.0, 0.15) << "log2 measured " << std::log2(measured) << " predicted "
                                               << std::log2(predicted);
+}
+
+// Keyswitching is integer arithmetic: both code paths, single and grouped, give exactly the
+// words of the definition, for level counts that split into the AVX2 kernel's sweeps of four,
+// an output length with a scalar tail, and base logs up to and beyond the 32-bit multiplies.
+TEST(Keyswitch, BothCodePathsGiveTheDefinitionsWords) {
+  RandomGenerator random(insecureFixedSeedForTests(33));
+  const std::size_t inputDimension = 50, outputDimension = 77;
+  const DecompositionParameters decompositions[] = {{4, 4}, {5, 3}, {3, 7}, {2, 9}, {31, 2}, {32, 2}, {40, 1}};
+  std::vector<const KeyswitchKernels*> kernels = {&kScalarKeyswitchKernels};
+  if (detectCpuFeatures().avx2 && detectCpuFeatures().fma) kernels.push_back(&kAvx2KeyswitchKernels);
+  for (const DecompositionParameters decomposition : decompositions) {
+    KeyswitchKey key(inputDimension, outputDimension, decomposition);
+    random.fillU64(key.data().data(), key.data().size());
+    std::vector<std::vector<uint64_t>> inputs(3, std::vector<uint64_t>(inputDimension + 1));
+    for (auto& input : inputs) random.fillU64(input.data(), input.size());
+    inputs[1][0] = uint64_t{1} << 63;  // digits at the extremes
+    inputs[1][1] = ~uint64_t{0};
+    for (const auto& input : inputs) {
+      std::vector<uint64_t> expected(outputDimension + 1, 0);
+      expected[outputDimension] = input[inputDimension];
+      int64_t digits[64];
+      for (std::size_t i = 0; i < inputDimension; ++i) {
+        decompose(input[i], decomposition, digits, 1);
+        for (int j = 0; j < decomposition.level; ++j) {
+          const uint64_t* row = key.ciphertext(i, static_cast<std::size_t>(j));
+          for (std::size_t w = 0; w <= outputDimension; ++w) expected[w] -= static_cast<uint64_t>(digits[j]) * row[w];
+        }
+      }
+      for (const KeyswitchKernels* path : kernels) {
+        std::vector<uint64_t> got(outputDimension + 1);
+        keyswitchLwe(key, input.data(), got.data(), *path);
+        EXPECT_EQ(got, expected) << "base log " << decomposition.baseLog << " level " << decomposition.level;
+      }
+    }
+    for (const KeyswitchKernels* path : kernels) {
+      std::vector<std::vector<uint64_t>> outputs(3, std::vector<uint64_t>(outputDimension + 1));
+      const uint64_t* in[3] = {inputs[0].data(), inputs[1].data(), inputs[2].data()};
+      uint64_t* out[3] = {outputs[0].data(), outputs[1].data(), outputs[2].data()};
+      keyswitchLweGroup(key, in, out, 3, *path);
+      for (std::size_t g = 0; g < 3; ++g) {
+        std::vector<uint64_t> single(outputDimension + 1);
+        keyswitchLwe(key, inputs[g].data(), single.data(), kScalarKeyswitchKernels);
+        EXPECT_EQ(outputs[g], single) << "grouped, base log " << decomposition.baseLog;
+      }
+    }
+  }
 }
 
 // Phase after the switch (modulo 2N) minus the exact phase scaled to 2N, in steps.

@@ -4,10 +4,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
 #include "decomposition.h"
 #include "lwe_encryption.h"
-#include "lwe_linear_algebra.h"
 
 namespace cq::tfhe {
 
@@ -32,38 +32,54 @@ void generateKeyswitchKey(LweKeyView inputKey, LweKeyView outputKey, const Noise
   });
 }
 
-void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out) {
-  const std::size_t outputSize = key.outputDimension() + 1;
-  const DecompositionParameters decomposition = key.decomposition();
-  std::fill_n(out, outputSize, uint64_t{0});
-  out[key.outputDimension()] = in[key.inputDimension()];
-  int64_t digits[64];
-  for (std::size_t i = 0; i < key.inputDimension(); ++i) {
-    decompose(in[i], decomposition, digits, 1);
-    for (int j = 0; j < decomposition.level; ++j) {
-      // phase(out) = b - sum_i sum_j d_ij * (s_i q/B^(j+1) + noise) ~ b - sum_i a_i s_i.
-      if (digits[j] != 0) accumulateScaled(out, key.ciphertext(i, static_cast<std::size_t>(j)), -digits[j], outputSize);
-    }
+namespace {
+
+void subtractDigitCombinationScalar(uint64_t* out, const uint64_t* rows, std::size_t rowStride, const int64_t* digits,
+                                    int levels, std::size_t size, PrefetchStream& /*the scalar loop is slower than memory*/) {
+  for (int j = 0; j < levels; ++j) {
+    const uint64_t digit = static_cast<uint64_t>(digits[j]);
+    if (digit == 0) continue;
+    const uint64_t* row = rows + static_cast<std::size_t>(j) * rowStride;
+    for (std::size_t w = 0; w < size; ++w) out[w] -= digit * row[w];
   }
 }
 
-void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count) {
+}  // namespace
+
+const KeyswitchKernels kScalarKeyswitchKernels = {subtractDigitCombinationScalar};
+
+const KeyswitchKernels& keyswitchKernels() {
+  static const KeyswitchKernels& kernels = simdEnabled() ? kAvx2KeyswitchKernels : kScalarKeyswitchKernels;
+  return kernels;
+}
+
+void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out, const KeyswitchKernels& kernels) {
+  keyswitchLweGroup(key, &in, &out, 1, kernels);
+}
+
+void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
+                       const KeyswitchKernels& kernels) {
   if (count > kKeyswitchGroupSize) throw std::invalid_argument("keyswitch: group too large");
   const std::size_t outputSize = key.outputDimension() + 1;
   const DecompositionParameters decomposition = key.decomposition();
+  const std::size_t level = static_cast<std::size_t>(decomposition.level);
   for (std::size_t g = 0; g < count; ++g) {
     std::fill_n(out[g], outputSize, uint64_t{0});
     out[g][key.outputDimension()] = in[g][key.inputDimension()];
   }
+  // The `level` rows of one input coefficient are contiguous; while the group works through
+  // them, the next coefficient's rows stream in (fft/prefetch_stream.h).
+  const std::size_t rowsBytes = level * outputSize * sizeof(uint64_t);
+  const std::size_t prefetchSteps = count * ((outputSize + 3) / 4);
   int64_t digits[kKeyswitchGroupSize][64];
   for (std::size_t i = 0; i < key.inputDimension(); ++i) {
     for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
-    for (int j = 0; j < decomposition.level; ++j) {
-      // One keyswitch-key row serves the whole group while it sits in the L1 cache.
-      const uint64_t* row = key.ciphertext(i, static_cast<std::size_t>(j));
-      for (std::size_t g = 0; g < count; ++g) {
-        if (digits[g][j] != 0) accumulateScaled(out[g], row, -digits[g][j], outputSize);
-      }
+    PrefetchStream nextRows;
+    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.ciphertext(i + 1, 0), rowsBytes, prefetchSteps);
+    // phase(out) = b - sum_i sum_j d_ij * (s_i q/B^(j+1) + noise) ~ b - sum_i a_i s_i.
+    for (std::size_t g = 0; g < count; ++g) {
+      kernels.subtractDigitCombination(out[g], key.ciphertext(i, 0), outputSize, digits[g], decomposition.level,
+                                       outputSize, nextRows);
     }
   }
 }

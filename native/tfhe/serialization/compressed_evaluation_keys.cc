@@ -131,6 +131,8 @@ std::unique_ptr<CompressedEvaluationKeys> generateCompressedEvaluationKeys(const
         }
       }
     }
+    // A_c * S_c with A_c public gives S_c away: the scratch product must not outlive its use.
+    wipeMemory(product.data(), product.size() * sizeof(uint64_t));
   });
   return keys;
 }

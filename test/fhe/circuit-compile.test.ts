@@ -24,10 +24,15 @@ function identityLookup(range: { min: number; max: number }, options = {}): FheC
   return b.compile(options);
 }
 
-/** A lookup fed by a dot product with one row of `weights` over independent inputs in [0, 1]. */
+/** x through an identity lookup: its noise is then one bootstrap output's, the unit of nu. */
+function refreshed(b: CircuitBuilder, x: CircuitTensor): CircuitTensor {
+  return b.lookup(x, (v) => v, { name: `${x.name}.refreshed` });
+}
+
+/** A lookup fed by a dot product with one row of `weights` over independent bootstrap outputs in [0, 1]. */
 function lookupAfterRow(weights: number[], options = {}): FheCircuit {
   const b = new CircuitBuilder();
-  const x = b.input('x', [weights.length], { min: 0, max: 1 });
+  const x = refreshed(b, b.input('x', [weights.length], { min: 0, max: 1 }));
   const h = b.matmul(x, { data: weights, shape: [weights.length, 1] }, { name: 'row', range: { min: 0, max: 3 } });
   b.output(b.lookup(h, (v) => v & 1, { name: 'parity' }));
   return b.compile(options);
@@ -56,7 +61,7 @@ test('outputs need their width within 2^(p+1) (p plus the padding bit), wherever
 
 test('intermediate values may wrap modulo 2^(p+1): only lookup inputs and outputs must fit', (t) => {
   const b = new CircuitBuilder();
-  const x = b.input('x', [4], { min: 0, max: 3 });
+  const x = refreshed(b, b.input('x', [4], { min: 0, max: 3 }));
   const big = b.multiplyByConstant(x, 1000, { name: 'big' });
   const almost = b.multiplyByConstant(x, 999, { name: 'almost' });
   const back = b.subtract(big, almost, { name: 'back' }); // = x, through values up to 3000
@@ -67,7 +72,7 @@ test('intermediate values may wrap modulo 2^(p+1): only lookup inputs and output
   t.is(circuit.precision, 2);
   t.deepEqual(circuit.report().find((r) => r.name === 'big')?.range, { min: 0, max: 3000 });
   // 1000 and 999 reduce to 0 and -1 modulo 8: the noise bound sees weights of size 1.
-  t.is(circuit.statistics.lookups[0].nu, 1);
+  t.is(circuit.statistics.lookups.find((l) => l.name === 'flip')?.nu, 1);
   const inputs = Int32Array.of(0, 1, 2, 3);
   t.deepEqual(circuit.clear(inputs)[0].data, Int32Array.of(3, 2, 1, 0));
   t.deepEqual(circuit.simulate(inputs, { seed: 1 })[0].data, Int32Array.of(3, 2, 1, 0));
@@ -125,26 +130,44 @@ test('parameter choice follows the precision and the 2-norm nu feeding the looku
   // At 4 bits, 2_2 holds 2^-128 up to nu^2 ~ 17: a row of 16 ones (nu^2 16) stays, 32 ones do not.
   const lookup4 = (ones: number): FheCircuit => {
     const b = new CircuitBuilder();
-    const x = b.input('x', [ones], { min: 0, max: 1 });
+    const x = refreshed(b, b.input('x', [ones], { min: 0, max: 1 }));
     const h = b.matmul(x, { data: new Array<number>(ones).fill(1), shape: [ones, 1] }, { range: { min: 0, max: 15 } });
-    b.output(b.lookup(h, (v) => v % 4));
+    b.output(b.lookup(h, (v) => v % 4, { name: 'probe' }));
     return b.compile();
   };
-  t.is(lookup4(16).statistics.lookups[0].nu, 4);
+  t.is(lookup4(16).statistics.lookups.find((l) => l.name === 'probe')?.nu, 4);
   t.is(lookup4(16).parameters, TUNIFORM_2_2_PFAIL_2M128);
   t.is(lookup4(32).parameters, TUNIFORM_3_3_PFAIL_2M128);
   t.true(log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, 4, Math.sqrt(32)) > -128);
   t.is(identityLookup({ min: 0, max: 15 }, { parameters: TUNIFORM_4_4_PFAIL_2M128 }).parameters, TUNIFORM_4_4_PFAIL_2M128);
 });
 
+test('fresh inputs weigh almost nothing: the weights of a first layer do not decide the parameters', (t) => {
+  const row = (refresh: boolean): FheCircuit => {
+    const b = new CircuitBuilder();
+    const input = b.input('x', [64], { min: 0, max: 1 });
+    const x = refresh ? refreshed(b, input) : input;
+    const h = b.matmul(x, { data: new Array<number>(64).fill(1), shape: [64, 1] }, { range: { min: 0, max: 15 } });
+    b.output(b.lookup(h, (v) => v % 4, { name: 'probe' }));
+    return b.compile();
+  };
+  const first = row(false);
+  t.is(first.parameters, TUNIFORM_2_2_PFAIL_2M128);
+  t.true(first.statistics.lookups[0].nu < 1e-6); // 8 fresh standard deviations, in bootstrap units
+  const later = row(true);
+  t.is(later.statistics.lookups.find((l) => l.name === 'probe')?.nu, 8);
+  t.is(later.parameters, TUNIFORM_3_3_PFAIL_2M128);
+});
+
 test('noise bounds: squared 2-norm for independent noise, coherent sums for shared noise, reduced weights', (t) => {
-  t.is(lookupAfterRow([1, 2, 2]).statistics.lookups[0].nu, 3);
+  const rowNu = (weights: number[]): number | undefined => lookupAfterRow(weights).statistics.lookups.find((l) => l.name === 'parity')?.nu;
+  t.is(rowNu([1, 2, 2]), 3);
   // p = 2 for this circuit: 7 = -1 modulo 8, so the row [7, 7] adds the noise of [-1, -1].
-  t.is(lookupAfterRow([7, 7]).statistics.lookups[0].nu, Math.SQRT2);
+  t.is(rowNu([7, 7]), Math.SQRT2);
   const nuOf = (make: (b: CircuitBuilder, x: CircuitTensor, y: CircuitTensor) => CircuitTensor): number => {
     const b = new CircuitBuilder();
-    const x = b.input('x', [2], { min: 0, max: 1 });
-    const y = b.input('y', [2], { min: 0, max: 1 });
+    const x = refreshed(b, b.input('x', [2], { min: 0, max: 1 }));
+    const y = refreshed(b, b.input('y', [2], { min: 0, max: 1 }));
     b.output(b.lookup(make(b, x, y), (v) => v & 1, { name: 'probe' }));
     return b.compile().statistics.lookups.find((l) => l.name === 'probe')!.nu;
   };
@@ -201,7 +224,9 @@ test('the settable logger receives warnings when compile is given none', (t) => 
 
 test('the failure target is met or the error names the noisiest lookup', (t) => {
   const error = t.throws(() => identityLookup({ min: 0, max: 15 }, { parameters: TUNIFORM_2_2_PFAIL_2M64 }));
-  t.regex(error.message, /no parameter set keeps the input of lookup 'identity' \(nu = 1\.00, 4-bit messages\) under the failure target 2\^-128\.0 per lookup: the closest, TUNIFORM_2_2_PFAIL_2M64, reaches 2\^-72\.\d/);
+  t.regex(error.message, /no parameter set keeps the input of lookup 'identity' \(nu = 0\.00, 4-bit messages\) under the failure target 2\^-128\.0 per lookup: the closest, TUNIFORM_2_2_PFAIL_2M64, reaches 2\^-7\d\.\d\. Lower the precision/);
+  const noisy = t.throws(() => lookupAfterRow([3, 3, 3, 3], { parameters: TUNIFORM_1_1_PFAIL_2M128, pError: 2 ** -200 }));
+  t.regex(noisy.message, /keeps the input of lookup 'parity' \(nu = 6\.00, 2-bit messages\).*Lower the 2-norm of the clear weights feeding it/);
 });
 
 test('statistics: counts, failure probabilities, sizes and a latency estimate', (t) => {

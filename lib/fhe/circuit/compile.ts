@@ -13,8 +13,8 @@ import { centered, centeredInt32, formatRange, rangeBits, type IntegerRange } fr
 import { parseInputs, type CircuitInputs, type TensorSpec } from './io';
 import { reduceWeights } from './linear-map';
 import { circuitLogger, type CircuitLogger } from './logger';
-import { noiseBounds, type NoiseBound, type ReducedOperands } from './noise-bound';
-import { selectParameters } from './parameter-selection';
+import { effectiveNu, noiseBounds, type NoiseBound, type ReducedOperands } from './noise-bound';
+import { selectParameters, type NoisePoint } from './parameter-selection';
 import type { LookupStep, Program, ProgramStep, Stage } from './program';
 import { resolveRanges } from './ranges';
 import { lookupTables } from './tables';
@@ -125,18 +125,14 @@ function reduceOperands(graph: CircuitGraph, precision: number): ReducedClearOpe
   };
 }
 
-/** The lookup input or output with the largest noise bound: it decides the parameters. */
-function noisiestPoint(graph: CircuitGraph, noise: readonly NoiseBound[]): { nu: number; what: string } {
-  let noisiest = { variance: 0, what: 'nothing' };
+/** Where noise must stay within a box: every lookup input and every output. */
+function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[]): NoisePoint[] {
+  const points: NoisePoint[] = [];
   for (const node of graph.nodes) {
-    if (node.kind === 'lookup' && noise[node.inputs[0]].variance > noisiest.variance) {
-      noisiest = { variance: noise[node.inputs[0]].variance, what: `the input of ${describeNode(node)}` };
-    }
+    if (node.kind === 'lookup') points.push({ kind: 'lookup', bound: noise[node.inputs[0]], what: `the input of ${describeNode(node)}` });
   }
-  for (const output of graph.outputs) {
-    if (noise[output.id].variance > noisiest.variance) noisiest = { variance: noise[output.id].variance, what: `output '${output.name}'` };
-  }
-  return { nu: Math.sqrt(noisiest.variance), what: noisiest.what };
+  for (const output of graph.outputs) points.push({ kind: 'output', bound: noise[output.id], what: `output '${output.name}'` });
+  return points;
 }
 
 interface ProgramParts {
@@ -167,7 +163,7 @@ function programStep(graph: CircuitGraph, node: CircuitNode, parts: ProgramParts
       return { kind: 'reshape', id: node.id, input: node.inputs[0] };
     case 'lookup': {
       const inputRange = ranges[node.inputs[0]];
-      const nu = Math.sqrt(parts.noise[node.inputs[0]].variance);
+      const nu = effectiveNu(parts.noise[node.inputs[0]], parts.parameters);
       const step: LookupStep = {
         kind: 'lookup', id: node.id, input: node.inputs[0], shift: centered(-inputRange.min, precision),
         tables: lookupTables(node, inputRange, precision), channelOf: node.channelOf, inputRange,
@@ -192,9 +188,8 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   const noise = noiseBounds(graph, operands);
   const lookupCount = graph.nodes.reduce((sum, node) => sum + (node.kind === 'lookup' ? node.size : 0), 0);
   const target = lookupFailureTarget(options, lookupCount, logger);
-  const noisiest = noisiestPoint(graph, noise);
   const parameters = selectParameters({
-    precision, precisionDriver: driver, nu: noisiest.nu, noisiest: noisiest.what,
+    precision, precisionDriver: driver, points: noisePoints(graph, noise),
     pError: target.pError, candidates: options.candidates, forced: options.parameters,
   });
   const parts: ProgramParts = { ranges, precision, operands, noise, parameters };

@@ -1,18 +1,24 @@
-// An upper bound of each tensor's noise variance, in units of the programmable bootstrap's
-// output variance s2_BR (so that a lookup fed by the tensor has nu^2 = that bound, as in
-// tfhe.md "Constraint before a TLU"). Lookup outputs count 1. Fresh encryptions count 1 too:
-// their variance is far below s2_BR for every named set (2^-95.6 vs 2^-28.9 for 2_2).
+// An upper bound of each tensor's noise variance, in two parts: `bootstrap`, in units of a
+// programmable bootstrap's output variance s2_BR (lookup outputs count 1), and `fresh`, in units
+// of a fresh encryption's variance (circuit inputs count 1). Fresh noise is ~2^-67 times
+// smaller for the named sets (2^-95.6 vs 2^-28.9 for 2_2), so a first layer's weights barely
+// matter; the parameter set converts both parts into the nu of tfhe.md's "Constraint before a
+// TLU": nu^2 = bootstrap + fresh * s2_fresh / s2_BR.
 //
 // Linear ops grow the bound by the squared 2-norm of their (reduced) weights when the noises
 // they combine are independent; otherwise by the squared 1-norm. Independence is tracked per
 // tensor: `sources` are the lookups/inputs whose noise reaches it, and `independent` says that
 // no two of its elements share noise (a matmul output, a broadcast or x + x break that).
+// Bootstrap and fresh noise are independent of each other, so each part is bounded on its own.
 
+import { blindRotationVariance, freshEncryptionVariance } from '../noise';
+import type { ParameterSet } from '../parameters';
 import type { CircuitGraph, CircuitNode } from './graph';
 import { noiseGrowth } from './linear-map';
 
 export interface NoiseBound {
-  readonly variance: number;
+  readonly bootstrap: number;
+  readonly fresh: number;
   readonly sources: ReadonlySet<number>;
   readonly independent: boolean;
 }
@@ -22,6 +28,15 @@ export interface ReducedOperands {
   linearWeights(id: number): Int32Array;
   /** Centered factors of a scale node. */
   scaleFactors(id: number): Int32Array;
+}
+
+/** The 2-norm nu a bound amounts to under a parameter set (fresh noise weighed by its variance). */
+export function effectiveNu(bound: NoiseBound, parameters: ParameterSet): number {
+  return Math.sqrt(bound.bootstrap + bound.fresh * (freshEncryptionVariance(parameters) / blindRotationVariance(parameters)));
+}
+
+function scaled(bound: NoiseBound, factor: number, independent = bound.independent): NoiseBound {
+  return { bootstrap: bound.bootstrap * factor, fresh: bound.fresh * factor, sources: bound.sources, independent };
 }
 
 function disjoint(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
@@ -53,7 +68,8 @@ function gatherNoise(node: CircuitNode & { kind: 'gather' }, inputs: readonly No
     for (let j = i + 1; j < used.length; j++) if (!disjoint(used[i].sources, used[j].sources)) independent = false;
   }
   return {
-    variance: Math.max(0, ...used.map((b) => b.variance)),
+    bootstrap: Math.max(0, ...used.map((b) => b.bootstrap)),
+    fresh: Math.max(0, ...used.map((b) => b.fresh)),
     sources: union(used.map((b) => b.sources)),
     independent,
   };
@@ -65,37 +81,43 @@ function maxSquare(values: Int32Array): number {
   return max;
 }
 
+/** a + b: variances add when the noises are independent, standard deviations when they may not be. */
+function sum(a: NoiseBound, b: NoiseBound): NoiseBound {
+  const apart = disjoint(a.sources, b.sources);
+  const part = (x: number, y: number): number => (apart ? x + y : (Math.sqrt(x) + Math.sqrt(y)) ** 2);
+  return {
+    bootstrap: part(a.bootstrap, b.bootstrap),
+    fresh: part(a.fresh, b.fresh),
+    sources: union([a.sources, b.sources]),
+    independent: apart && a.independent && b.independent,
+  };
+}
+
 export function noiseBounds(graph: CircuitGraph, reduced: ReducedOperands): NoiseBound[] {
   const bounds: NoiseBound[] = [];
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((id) => bounds[id]);
     switch (node.kind) {
       case 'input':
+        bounds.push({ bootstrap: 0, fresh: 1, sources: new Set([node.id]), independent: true });
+        break;
       case 'lookup':
-        bounds.push({ variance: 1, sources: new Set([node.id]), independent: true });
+        bounds.push({ bootstrap: 1, fresh: 0, sources: new Set([node.id]), independent: true });
         break;
       case 'reshape':
       case 'offset':
         bounds.push(inputs[0]);
         break;
       case 'scale':
-        bounds.push({ ...inputs[0], variance: inputs[0].variance * maxSquare(reduced.scaleFactors(node.id)) });
+        bounds.push(scaled(inputs[0], maxSquare(reduced.scaleFactors(node.id))));
         break;
       case 'add':
-      case 'subtract': {
-        const [a, b] = inputs;
-        const apart = disjoint(a.sources, b.sources);
-        const variance = apart ? a.variance + b.variance : (Math.sqrt(a.variance) + Math.sqrt(b.variance)) ** 2;
-        bounds.push({ variance, sources: union([a.sources, b.sources]), independent: apart && a.independent && b.independent });
+      case 'subtract':
+        bounds.push(sum(inputs[0], inputs[1]));
         break;
-      }
       case 'linear': {
         const growth = noiseGrowth(node.map, reduced.linearWeights(node.id), inputs[0].independent);
-        bounds.push({
-          variance: inputs[0].variance * growth.factor,
-          sources: inputs[0].sources,
-          independent: inputs[0].independent && growth.columnsUsedOnce,
-        });
+        bounds.push(scaled(inputs[0], growth.factor, inputs[0].independent && growth.columnsUsedOnce));
         break;
       }
       case 'gather':

@@ -19,7 +19,10 @@ export interface LookupStep {
   readonly inputRange: IntegerRange;
   /** Bits the input range needs (the circuit's precision may be larger). */
   readonly inputBits: number;
-  /** 2-norm of the linear combination feeding the lookup (sqrt of its noise bound). */
+  /**
+   * nu of the linear combination feeding the lookup under the chosen set: its noise bound in
+   * bootstrap-output standard deviations (fresh input noise converted).
+   */
   readonly nu: number;
   readonly log2FailureProbability: number;
 }

@@ -17,7 +17,8 @@ inline __m256i load(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_c
 // shift happens once per word.
 template <int Levels>
 void subtractLevels(uint64_t* out, const uint64_t* rows, std::size_t rowStride, const int64_t* digits, std::size_t size,
-                    PrefetchStream& prefetch) {
+                    PrefetchStream& stream) {
+  PrefetchStream prefetch = stream;  // in registers (fft/prefetch_stream.h)
   __m256i multiplier[Levels], negative[Levels];
   for (int j = 0; j < Levels; ++j) {
     multiplier[j] = _mm256_set1_epi64x(static_cast<int64_t>(static_cast<uint32_t>(digits[j])));
@@ -40,6 +41,7 @@ void subtractLevels(uint64_t* out, const uint64_t* rows, std::size_t rowStride, 
   for (; w < size; ++w) {
     for (int j = 0; j < Levels; ++j) out[w] -= static_cast<uint64_t>(digits[j]) * rows[static_cast<std::size_t>(j) * rowStride + w];
   }
+  stream = prefetch;
 }
 
 void subtractDigitCombinationAvx2(uint64_t* out, const uint64_t* rows, std::size_t rowStride, const int64_t* digits,

@@ -129,7 +129,8 @@ inline Complex4 twisted(const FourierTables& t, const double* in, std::size_t p)
 
 // Forward transform of in[0, M) + i in[M, 2M) into re/im (in may equal re/im): the first pass
 // twists as it reads. Every vector loop iteration advances `prefetch` by one step.
-void forwardFrom(const FourierTables& t, const double* in, double* re, double* im, PrefetchStream& prefetch) {
+void forwardFrom(const FourierTables& t, const double* in, double* re, double* im, PrefetchStream& stream) {
+  PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
   const FourierTables::Pass& first = t.passes.front();
   const double* w = t.twiddles.data() + first.offset;
@@ -177,13 +178,15 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
     prefetch.step();
     forwardLastStages(re, im, p, w16);
   }
+  stream = prefetch;
 }
 
 // Backward transform (M times the inverse DFT); the last pass hands each group of four results
 // to `emit(position, Complex4)` instead of storing it. Every vector loop iteration advances
 // `prefetch` by one step.
 template <typename Emit>
-inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& prefetch, Emit&& emit) {
+inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& stream, Emit&& emit) {
+  PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
   const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
   const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
@@ -230,6 +233,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
       emit(j + 3 * q, d);
     }
   }
+  stream = prefetch;
 }
 
 // Coefficients p..p+3 (real parts) and p+M..p+M+3 (imaginary parts) of x w^-p / M.

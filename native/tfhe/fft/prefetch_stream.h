@@ -9,10 +9,13 @@
 // same CMuxes take with the key in cache.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 namespace cq::tfhe {
 
+// Loops that step a stream should work on a local copy (and store it back after), which the
+// compiler keeps in registers: through a reference, every step reloads and stores it.
 struct PrefetchStream {
   const char* next = nullptr;
   const char* end = nullptr;
@@ -23,13 +26,14 @@ struct PrefetchStream {
   PrefetchStream(const void* begin, std::size_t bytes, std::size_t steps)
       : next(static_cast<const char*>(begin)),
         end(static_cast<const char*>(begin) + bytes),
-        linesPerStep(steps > 0 ? (bytes / kLineBytes + steps - 1) / steps : 0) {}
+        linesPerStep(steps > 0 ? std::max<std::size_t>(1, (bytes / kLineBytes + steps - 1) / steps) : 0) {}
 
   // Requests the next few lines into the L2 cache (prefetch never faults: the last step may run
   // up to a few lines past `end`).
   void step() {
     if (next >= end) return;
-    for (std::size_t line = 0; line < linesPerStep; ++line) prefetchLine(next + line * kLineBytes);
+    prefetchLine(next);  // one line per step is the common case (2_2: 1024 lines, 1024 steps)
+    for (std::size_t line = 1; line < linesPerStep; ++line) prefetchLine(next + line * kLineBytes);
     next += linesPerStep * kLineBytes;
   }
 

@@ -102,6 +102,12 @@ void externalProductAdd(const FourierBootstrapKey& key, std::size_t index, const
 
 void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const uint64_t* lookupTable,
                  uint64_t* accumulator, BlindRotationWorkspace& workspace) {
+  blindRotateBatch(key, &switched, &lookupTable, &accumulator, 1, workspace);
+}
+
+void blindRotateBatch(const FourierBootstrapKey& key, const uint32_t* const* switched,
+                      const uint64_t* const* lookupTables, uint64_t* const* accumulators, std::size_t count,
+                      BlindRotationWorkspace& workspace) {
   const std::size_t k = key.glweDimension(), n = key.polynomialSize(), twoN = 2 * n;
   const DecompositionParameters decomposition = key.decomposition();
   const std::size_t level = static_cast<std::size_t>(decomposition.level);
@@ -109,25 +115,30 @@ void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const
   double* spectra = workspace.digitSpectra.data();
   // Each CMux runs (k + 1) * level forward and k + 1 backward transforms, over which the next
   // GGSW's fetch is spread (fft/prefetch_stream.h).
-  const std::size_t prefetchSteps = ((k + 1) * level + (k + 1)) * prefetchStepsPerTransform(tables);
+  const std::size_t prefetchSteps = count * ((k + 1) * level + (k + 1)) * prefetchStepsPerTransform(tables);
   const std::size_t ggswBytes = key.ggswSize() * sizeof(double);
-  std::fill_n(accumulator, k * n, uint64_t{0});
-  const std::size_t body = switched[key.lweDimension()];
-  multiplyByMonomial(lookupTable, n, (twoN - body) % twoN, accumulator + k * n);
+  for (std::size_t b = 0; b < count; ++b) {
+    std::fill_n(accumulators[b], k * n, uint64_t{0});
+    const std::size_t body = switched[b][key.lweDimension()];
+    multiplyByMonomial(lookupTables[b], n, (twoN - body) % twoN, accumulators[b] + k * n);
+  }
   for (std::size_t i = 0; i < key.lweDimension(); ++i) {
-    const std::size_t exponent = switched[i];
-    if (exponent == 0) continue;  // X^0 ACC - ACC = 0: the CMux would add only noise
-    // CMux(s_i, ACC, X^(a_i) ACC) = ACC + GGSW(s_i) [x] (X^(a_i) ACC - ACC).
     PrefetchStream nextGgsw;
     if (i + 1 < key.lweDimension()) nextGgsw = PrefetchStream(key.ggsw(i + 1), ggswBytes, prefetchSteps);
-    for (std::size_t r = 0; r <= k; ++r) {
-      double* digits = spectra + r * level * n;
-      workspace.productKernels->decomposeRotatedDifference(accumulator + r * n, n, exponent, decomposition, digits);
-      for (std::size_t j = 0; j < level; ++j) {
-        workspace.kernels->forwardRealPrefetching(tables, digits + j * n, digits + j * n, nextGgsw);
+    for (std::size_t b = 0; b < count; ++b) {
+      const std::size_t exponent = switched[b][i];
+      if (exponent == 0) continue;  // X^0 ACC - ACC = 0: the CMux would add only noise
+      // CMux(s_i, ACC, X^(a_i) ACC) = ACC + GGSW(s_i) [x] (X^(a_i) ACC - ACC).
+      uint64_t* accumulator = accumulators[b];
+      for (std::size_t r = 0; r <= k; ++r) {
+        double* digits = spectra + r * level * n;
+        workspace.productKernels->decomposeRotatedDifference(accumulator + r * n, n, exponent, decomposition, digits);
+        for (std::size_t j = 0; j < level; ++j) {
+          workspace.kernels->forwardRealPrefetching(tables, digits + j * n, digits + j * n, nextGgsw);
+        }
       }
+      multiplyAndAddBack(key, i, accumulator, workspace, nextGgsw);
     }
-    multiplyAndAddBack(key, i, accumulator, workspace, nextGgsw);
   }
 }
 

@@ -56,6 +56,13 @@ void externalProductAdd(const FourierBootstrapKey& key, std::size_t index, const
 void blindRotate(const FourierBootstrapKey& key, const uint32_t* switched, const uint64_t* lookupTable,
                  uint64_t* accumulator, BlindRotationWorkspace& workspace);
 
+// blindRotate for `count` ciphertexts in one pass over the key: CMux i runs for each of them
+// while GGSW i is in cache, so the key streams from memory once per batch instead of once per
+// ciphertext (60 MB per pass for the 2_2 set). Results are those of blindRotate, word for word.
+void blindRotateBatch(const FourierBootstrapKey& key, const uint32_t* const* switched,
+                      const uint64_t* const* lookupTables, uint64_t* const* accumulators, std::size_t count,
+                      BlindRotationWorkspace& workspace);
+
 // The LWE ciphertext (dimension k * N, under the flattened GLWE key) of coefficient 0 of a
 // GLWE ciphertext's phase.
 void extractSample(const uint64_t* glwe, std::size_t glweDimension, std::size_t polynomialSize, uint64_t* lwe);

@@ -27,13 +27,30 @@ std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int precision,
 
 void bootstrapSmallKeyCiphertext(const EvaluationKeys& keys, const uint64_t* smallKeyCiphertext,
                                  const uint64_t* lookupTable, uint64_t* out, BlindRotationWorkspace& workspace) {
+  bootstrapSmallKeyCiphertexts(keys, &smallKeyCiphertext, &lookupTable, &out, 1, workspace);
+}
+
+void bootstrapSmallKeyCiphertexts(const EvaluationKeys& keys, const uint64_t* const* smallKeyCiphertexts,
+                                  const uint64_t* const* lookupTables, uint64_t* const* out, std::size_t count,
+                                  BlindRotationWorkspace& workspace) {
   const TfheParameters& params = keys.parameters;
-  std::vector<uint32_t> switched(params.lweDimension() + 1);
-  modulusSwitch(params.modulusSwitch(), smallKeyCiphertext, params.lweDimension(), params.polynomialSize(),
-                switched.data());
-  std::vector<uint64_t> accumulator((params.glweDimension() + 1) * params.polynomialSize());
-  blindRotate(keys.bootstrapKey, switched.data(), lookupTable, accumulator.data(), workspace);
-  extractSample(accumulator.data(), params.glweDimension(), params.polynomialSize(), out);
+  const std::size_t switchedSize = params.lweDimension() + 1;
+  const std::size_t accumulatorSize = (params.glweDimension() + 1) * params.polynomialSize();
+  std::vector<uint32_t> switched(count * switchedSize);
+  std::vector<uint64_t> accumulators(count * accumulatorSize);
+  std::vector<const uint32_t*> switchedPointers(count);
+  std::vector<uint64_t*> accumulatorPointers(count);
+  for (std::size_t b = 0; b < count; ++b) {
+    modulusSwitch(params.modulusSwitch(), smallKeyCiphertexts[b], params.lweDimension(), params.polynomialSize(),
+                  switched.data() + b * switchedSize);
+    switchedPointers[b] = switched.data() + b * switchedSize;
+    accumulatorPointers[b] = accumulators.data() + b * accumulatorSize;
+  }
+  blindRotateBatch(keys.bootstrapKey, switchedPointers.data(), lookupTables, accumulatorPointers.data(), count,
+                   workspace);
+  for (std::size_t b = 0; b < count; ++b) {
+    extractSample(accumulatorPointers[b], params.glweDimension(), params.polynomialSize(), out[b]);
+  }
 }
 
 void programmableBootstrap(const EvaluationKeys& keys, const uint64_t* in, const uint64_t* lookupTable, uint64_t* out,
@@ -82,12 +99,25 @@ LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCipher
     }
   });
   LweCiphertextBatch out(jobs.size(), params.bigLweDimension());
-  threadPool().parallelFor(jobs.size(), [&](std::size_t begin, std::size_t end) {
+  // Batches of jobs, at least one per thread when there are enough jobs.
+  const std::size_t batchSize =
+      std::clamp<std::size_t>(jobs.size() / threadPool().size(), std::size_t{1}, kBootstrapBatchSize);
+  const std::size_t batches = (jobs.size() + batchSize - 1) / batchSize;
+  threadPool().parallelFor(batches, [&](std::size_t begin, std::size_t end) {
     BlindRotationWorkspace workspace(params.glweDimension(), params.polynomialSize(),
                                      params.bootstrapDecomposition().level);
-    for (std::size_t j = begin; j < end; ++j) {
-      bootstrapSmallKeyCiphertext(keys, small.ciphertext(jobs[j].input), polynomials[jobs[j].table].data(),
-                                  out.ciphertext(j), workspace);
+    for (std::size_t batch = begin; batch < end; ++batch) {
+      const std::size_t first = batch * batchSize;
+      const std::size_t count = std::min(batchSize, jobs.size() - first);
+      const uint64_t* inputs[kBootstrapBatchSize];
+      const uint64_t* tables[kBootstrapBatchSize];
+      uint64_t* outputs[kBootstrapBatchSize];
+      for (std::size_t b = 0; b < count; ++b) {
+        inputs[b] = small.ciphertext(jobs[first + b].input);
+        tables[b] = polynomials[jobs[first + b].table].data();
+        outputs[b] = out.ciphertext(first + b);
+      }
+      bootstrapSmallKeyCiphertexts(keys, inputs, tables, outputs, count, workspace);
     }
   });
   return out;

@@ -30,6 +30,16 @@ void programmableBootstrap(const EvaluationKeys& keys, const uint64_t* in, const
 void bootstrapSmallKeyCiphertext(const EvaluationKeys& keys, const uint64_t* smallKeyCiphertext,
                                  const uint64_t* lookupTable, uint64_t* out, BlindRotationWorkspace& workspace);
 
+// The same for `count` ciphertexts in one pass over the bootstrap key (blindRotateBatch); the
+// results are bootstrapSmallKeyCiphertext's, word for word.
+void bootstrapSmallKeyCiphertexts(const EvaluationKeys& keys, const uint64_t* const* smallKeyCiphertexts,
+                                  const uint64_t* const* lookupTables, uint64_t* const* out, std::size_t count,
+                                  BlindRotationWorkspace& workspace);
+
+// Ciphertexts bootstrapped per pass over the key in applyLookupTables: enough to divide the
+// key traffic, few enough that the accumulators stay in the L2 cache beside one GGSW.
+constexpr std::size_t kBootstrapBatchSize = 4;
+
 // One lookup to run: input ciphertext `input` through table `table`.
 struct LookupJob {
   std::size_t input;
@@ -37,7 +47,8 @@ struct LookupJob {
 };
 
 // Runs every job on the thread pool; output j is job j's result. Each input is keyswitched
-// once however many tables it goes through. `tables` holds tableCount * 2^precision entries.
+// once however many tables it goes through; each thread bootstraps its jobs in batches of up to
+// kBootstrapBatchSize per pass over the key. `tables` holds tableCount * 2^precision entries.
 LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCiphertextBatch& inputs,
                                      const int64_t* tables, std::size_t tableCount, int precision,
                                      const std::vector<LookupJob>& jobs);

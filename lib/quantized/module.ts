@@ -2,10 +2,12 @@
 // runs in the clear on the same integers, batch at once:
 //   forward(x) = dequantizeOutput(quantizedForward(quantizeInput(x)))
 
+import type { CompileOptions, ExecutionProgress, FheCircuit } from '../fhe/circuit';
 import { QuantizationOptions, UniformQuantizer } from '../quantization';
 import { Tensor, type TensorLike } from '../tensor';
 import { bitWidthOfRange } from './integers';
 import { quantizedModuleFromJSON, quantizedModuleToJSON } from './json';
+import { type LoweredModule, lowerQuantizedModule } from './lowering';
 import type { QuantizedOp } from './op';
 import type { ResolvedNBits, ResolvedRounding } from './options';
 import { type OpValue, QuantizedValue } from './value';
@@ -26,11 +28,32 @@ export interface QuantizedModuleInit {
   readonly rounding: ResolvedRounding | null;
 }
 
-export type FheMode = 'disable';
+/**
+ * 'disable': clear integers (quantizedForward); 'simulate': the compiled circuit's integers in
+ * the clear with lookup errors injected at its failure probability; 'execute': keygen (cached
+ * on the compiled circuit, so per module), encrypt, run on every native thread, decrypt.
+ */
+export type FheMode = 'disable' | 'simulate' | 'execute';
 
 export interface ForwardOptions {
-  /** Only 'disable' (clear integers) exists until the FHE circuit lands. */
   readonly fhe?: FheMode;
+  /** simulate: seed of the error injection (default random). */
+  readonly seed?: number;
+  /** simulate: lookup failure probability to inject instead of the compiled target. */
+  readonly pError?: number;
+  /** execute: progress of the encrypted run. */
+  readonly onProgress?: (progress: ExecutionProgress) => void;
+}
+
+/** Stages compile() reports. */
+export type CompileStage = 'quantize' | 'lower' | 'check' | 'parameters' | 'done';
+
+/**
+ * Options of QuantizedModule.compile: the circuit compiler's (pError or globalPError, not both;
+ * default 2^-128 per lookup; parameters, candidates, logger) plus progress.
+ */
+export interface FheCompileOptions extends Omit<CompileOptions, 'inputset'> {
+  readonly onProgress?: (stage: CompileStage) => void;
 }
 
 /** One value that feeds a table lookup (or the module's inputs), as the report lists it. */
@@ -50,6 +73,8 @@ export class QuantizedModule {
   readonly rounding: ResolvedRounding | null;
   #inputQuantizers: UniformQuantizer[] = [];
   readonly outputQuantizers: readonly UniformQuantizer[];
+  #lowered: LoweredModule | null = null;
+  #circuit: FheCircuit | null = null;
 
   constructor(init: QuantizedModuleInit) {
     this.inputNames = [...init.inputNames];
@@ -119,10 +144,67 @@ export class QuantizedModule {
   /** Floats in, floats out through the integer model; batches along axis 0. */
   async forward(inputs: TensorLike | readonly TensorLike[], options: ForwardOptions = {}): Promise<Tensor<'float64'>[]> {
     const fhe = options.fhe ?? 'disable';
-    if (fhe !== 'disable') throw new RangeError(`fhe mode '${String(fhe)}' is not available yet; use 'disable' (clear integers)`);
+    if (fhe !== 'disable' && fhe !== 'simulate' && fhe !== 'execute') {
+      throw new RangeError(`unknown fhe mode '${String(fhe)}': use 'disable', 'simulate' or 'execute'`);
+    }
     const list = this.inputNames.length === 1 && !isTensorList(inputs) ? [inputs as TensorLike] : (inputs as readonly TensorLike[]);
     const q = this.quantizeInput(...list);
-    return this.dequantizeOutput(...(await this.quantizedForward(...q)));
+    if (fhe === 'disable') return this.dequantizeOutput(...(await this.quantizedForward(...q)));
+    const circuit = this.#requireCircuit(fhe);
+    const circuitInputs = q.length === 1 ? q[0] : q;
+    if (fhe === 'simulate') {
+      return this.dequantizeOutput(...circuit.simulate(circuitInputs, { ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.pError === undefined ? {} : { pError: options.pError }) }));
+    }
+    return this.dequantizeOutput(...(await circuit.encryptRunDecrypt(circuitInputs, options.onProgress === undefined ? {} : { onProgress: options.onProgress })));
+  }
+
+  /**
+   * Lowers the module to an encrypted-integer circuit without choosing parameters: its clear()
+   * gives quantizedForward's integers even for models no parameter set fits. `inputShapes` are
+   * per sample (no batch axis); quantized input tensors may be given instead.
+   */
+  async lower(...inputShapes: (readonly number[] | Tensor)[]): Promise<LoweredModule> {
+    const shapes = inputShapes.map((s) => (s instanceof Tensor ? s.shape.slice(1) : [...s]));
+    return lowerQuantizedModule(this, shapes);
+  }
+
+  /**
+   * Compiles the module for FHE: quantizes the inputset, lowers to a circuit, applies the
+   * 16-bit rule (naming the op, its width, nBits and roundingThresholdBits), then picks
+   * ranges, precision and the cheapest secure parameter set meeting the failure target.
+   * The circuit is stored on the module (fheCircuit, forward modes 'simulate' / 'execute').
+   */
+  async compile(inputset: TensorLike | readonly TensorLike[], options: FheCompileOptions = {}): Promise<FheCircuit> {
+    const { onProgress, ...compileOptions } = options;
+    onProgress?.('quantize');
+    const list = this.inputNames.length === 1 && !isTensorList(inputset) ? [inputset as TensorLike] : (inputset as readonly TensorLike[]);
+    const q = this.quantizeInput(...list);
+    onProgress?.('lower');
+    const lowered = await this.lower(...q);
+    onProgress?.('check');
+    lowered.checkLookupBits(...q);
+    onProgress?.('parameters');
+    const circuit = lowered.compile(q, compileOptions);
+    this.#circuit?.freeKeys();
+    this.#lowered = lowered;
+    this.#circuit = circuit;
+    onProgress?.('done');
+    return circuit;
+  }
+
+  /** The compiled circuit (keygen, encrypt, run, decrypt, encryptRunDecrypt, statistics), or null before compile. */
+  get fheCircuit(): FheCircuit | null {
+    return this.#circuit;
+  }
+
+  /** The lowering behind fheCircuit (lookups with their module ops), or null before compile. */
+  get loweredCircuit(): LoweredModule | null {
+    return this.#lowered;
+  }
+
+  #requireCircuit(mode: FheMode): FheCircuit {
+    if (this.#circuit === null) throw new Error(`fhe '${mode}' needs a compiled circuit: call module.compile(inputset) first`);
+    return this.#circuit;
   }
 
   /**

@@ -51,10 +51,11 @@ test('roundingThresholdBits: an integer is EXACT; the range is [2, 8]', (t) => {
   t.throws(() => resolveRounding({ nBits: 4, method: 'FAST' as never }), { message: /EXACT' or 'APPROXIMATE/ });
 });
 
-test('forward refuses fhe modes other than disable, and integer inputs', async (t) => {
+test('forward refuses unknown fhe modes, fhe modes before compile, and integer inputs', async (t) => {
   const { model, reference } = loadCase('torch_mlp_3bits');
   const module = await buildQuantizedModule(model, float64(reference.inputset), buildOptionsOf(reference));
-  await t.throwsAsync(module.forward(float64(reference.testInputs), { fhe: 'execute' as never }), { message: /not available yet/ });
+  await t.throwsAsync(module.forward(float64(reference.testInputs), { fhe: 'execute' }), { message: /call module.compile\(inputset\) first/ });
+  await t.throwsAsync(module.forward(float64(reference.testInputs), { fhe: 'encrypt' as never }), { message: /unknown fhe mode 'encrypt'/ });
   t.throws(() => module.quantizeInput(new Tensor(new Int32Array(10), [1, 10])), { message: /float32 or float64/ });
   await t.throwsAsync(module.quantizedForward(new Tensor(new Float64Array(10), [1, 10])), { message: /must be int32/ });
 });

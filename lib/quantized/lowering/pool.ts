@@ -1,0 +1,100 @@
+// AveragePool (window sums of the integers padded with int(zp), then one lookup that rounds,
+// divides and requantizes), MaxPool (a tree of pairwise maxima, one lookup per pair, padded
+// with zp; then the op's requantization, fused into the next lookup) and ReduceSum.
+
+import { Tensor } from '../../tensor';
+import { attrInt, attrInts, attrString } from '../attributes';
+import { roundBitPattern } from '../integers';
+import { scalarZeroPoint, type QuantizedOp } from '../op';
+import type { QuantizedValue } from '../value';
+import { identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
+
+function encrypted(op: QuantizedOp, value: LoweredValue | undefined): Lowered {
+  if (value === undefined || !('base' in value)) throw new TypeError(`${op.describe()}: the input must be encrypted`);
+  return value;
+}
+
+function poolWindow(op: QuantizedOp, rank: number): { kernel: number[]; strides: number[]; pads: number[] } {
+  const kernel = attrInts(op.node, 'kernel_shape');
+  if (kernel === undefined || kernel.length !== 2 || rank !== 3) throw new RangeError(`${op.describe()}: only 2-D pooling of [N, C, H, W] inputs is supported`);
+  if (attrString(op.node, 'auto_pad', 'NOTSET') !== 'NOTSET') throw new RangeError(`${op.describe()}: auto_pad is not supported`);
+  if (attrInt(op.node, 'ceil_mode', 0) !== 0) throw new RangeError(`${op.describe()}: ceil_mode = 1 is not supported`);
+  const dilations = attrInts(op.node, 'dilations') ?? [1, 1];
+  if (dilations.some((d) => d !== 1)) throw new RangeError(`${op.describe()}: dilations other than 1 are not supported`);
+  return { kernel, strides: attrInts(op.node, 'strides') ?? [1, 1], pads: attrInts(op.node, 'pads') ?? [0, 0, 0, 0] };
+}
+
+function zeroPointOf(op: QuantizedOp, value: QuantizedValue): number {
+  return scalarZeroPoint(op, value, 'input');
+}
+
+export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
+  if (attrInt(op.node, 'count_include_pad', 0) !== 1) throw new RangeError(`${op.describe()}: count_include_pad must be 1`);
+  const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
+  const { kernel, strides, pads } = poolWindow(op, tensor.shape.length);
+  const zp = zeroPointOf(op, value);
+  const base = ctx.builder.sumPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: Math.trunc(zp), name: ctx.name(op, 'window_sums') });
+  const lsbs = op.lsbsRemoved('single_rounding_op');
+  const normalization = 1 / (kernel[0] * kernel[1]);
+  return {
+    base,
+    shape: base.shape,
+    axis: null,
+    rounding: lsbs,
+    evaluate: (ints) => {
+      const sums = roundBitPattern(Float64Array.from(ints.data), lsbs);
+      const out = new Float64Array(sums.length);
+      for (let i = 0; i < sums.length; i++) out[i] = (sums[i] * normalization - zp) * quantizer.scale;
+      return op.prepareOutput(new Tensor(out, ints.shape));
+    },
+  };
+}
+
+export function lowerMaxPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
+  const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
+  const { kernel, strides, pads } = poolWindow(op, tensor.shape.length);
+  const zp = zeroPointOf(op, value);
+  const base = ctx.builder.maxPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: zp, name: ctx.name(op, 'maxima') });
+  return {
+    base,
+    shape: base.shape,
+    axis: null,
+    evaluate: (ints) => {
+      const out = new Float64Array(ints.size);
+      for (let i = 0; i < out.length; i++) out[i] = (ints.data[i] - zp) * quantizer.scale;
+      return op.prepareOutput(new Tensor(out, ints.shape));
+    },
+  };
+}
+
+export function lowerReduceSum(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
+  const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
+  const axesConstant = op.constants.get(1)?.tensor;
+  if (axesConstant === undefined) throw new TypeError(`${op.describe()}: axes must be a constant tensor`);
+  const rank = tensor.shape.length + 1;
+  const axes = Array.from(axesConstant.data as ArrayLike<number | bigint>, Number).map((a) => (a < 0 ? a + rank : a));
+  if (axes.includes(0)) throw new RangeError(`${op.describe()}: axis 0 is the batch axis and cannot be summed`);
+  const keepDims = attrInt(op.node, 'keepdims', 1) === 1;
+  const base = ctx.builder.reduceSum(tensor, axes.map((a) => a - 1), { keepDims, name: ctx.name(op, 'sums') });
+  const count = axes.reduce((n, a) => n * tensor.shape[a - 1], 1);
+  const zeroPoint = count * zeroPointOf(op, value);
+  if (op.producesGraphOutput) {
+    return identityOf(base, op.makeOutputQuantParameters(new Tensor(new Int32Array(1), [1]) as Tensor<'int32'>, quantizer.scale, zeroPoint).quantizer);
+  }
+  const lsbs = op.lsbsRemoved('single_rounding_op');
+  return {
+    base,
+    shape: base.shape,
+    axis: null,
+    rounding: lsbs,
+    evaluate: (ints) => {
+      const shifted = new Float64Array(ints.size);
+      for (let i = 0; i < shifted.length; i++) shifted[i] = ints.data[i] - zeroPoint;
+      const rounded = roundBitPattern(shifted, lsbs);
+      const out = new Float64Array(rounded.length);
+      for (let i = 0; i < out.length; i++) out[i] = quantizer.scale * rounded[i];
+      return op.prepareOutput(new Tensor(out, ints.shape));
+    },
+  };
+}
+

@@ -78,15 +78,17 @@ export interface NativeAddon {
   /** Releases and wipes the keys now; the handle is unusable afterwards. */
   tfheFreeKey(key: TfheKeyHandle): void;
   tfheKeyInfo(key: TfheKeyHandle): TfheKeyInfo;
-  /** Encrypts messages in [-2^p, 2^p) under the big key (dimension k*N). */
+  /** Encrypts messages in [-2^p, 2^p) under the big key (dimension k*N); 1 <= p <= 31. */
   tfheEncrypt(clientKey: TfheKeyHandle, messages: Int32Array, count: number, precision: number): BigUint64Array;
-  /** (p+1)-bit signed messages in [-2^p, 2^p). */
+  /** (p+1)-bit signed messages in [-2^p, 2^p); 1 <= p <= 31. */
   tfheDecrypt(clientKey: TfheKeyHandle, ciphertexts: BigUint64Array, count: number, precision: number): Int32Array;
   /** Raw phases (plaintext + noise) under the big (k*N) or small (n) key, chosen by lweDimension. */
   tfheDecryptPhases(clientKey: TfheKeyHandle, ciphertexts: BigUint64Array, count: number, lweDimension: number): BigUint64Array;
   /**
    * KS-PBS of each (input, table) pair in `jobs` (an Int32Array of pairs), or of every input
-   * through every table (input-major) when jobs is null. tables: tableCount * 2^p entries.
+   * through every table (input-major) when jobs is null. Inputs are read at `precision`
+   * (2^(precision+1) <= N); tables: tableCount * 2^precision entries in
+   * [-2^outputPrecision, 2^outputPrecision), encoded in the outputs at outputPrecision (1..31).
    */
   tfheLookup(
     evaluationKeys: TfheKeyHandle,
@@ -96,6 +98,7 @@ export interface NativeAddon {
     tableCount: number,
     precision: number,
     jobs: Int32Array | null,
+    outputPrecision: number,
   ): Promise<BigUint64Array>;
   /** Keyswitched copies under the small key (n + 1 words each). */
   tfheKeyswitch(evaluationKeys: TfheKeyHandle, ciphertexts: BigUint64Array, count: number): Promise<BigUint64Array>;

@@ -2,24 +2,44 @@
 // keys, encryption, table lookups and linear operations on ciphertext batches.
 //
 // Encoding: a p-bit message m is m * 2^(63 - p) on the 64-bit torus; the top bit is the padding
-// bit. Lookups read inputs in [0, 2^p); linear results and table outputs may use the padding
-// bit as a sign, so decryption returns (p+1)-bit signed values in [-2^p, 2^p).
+// bit. Lookups read inputs in [0, 2^p_in); linear results and table outputs may use the padding
+// bit as a sign, so decryption returns (p+1)-bit signed values in [-2^p, 2^p). A lookup may
+// write its outputs at another precision p_out than it reads (the table entries are simply
+// encoded at 2^(63 - p_out)), so narrow lookups can feed wide leveled values.
+//
+// Limits are those of the encoding and the table size only: 1 <= p <= 31 for any ciphertext
+// (int32 messages), and 2^(p_in + 1) <= N, p_in <= 16 for a lookup's input. Whether a
+// ciphertext decrypts (or a lookup reads) correctly at a precision is the noise model's call
+// (lib/fhe/noise.ts; the circuit compiler checks every lookup input and output).
 
 import { native, type TfheKeyHandle } from '../native';
 import type { ParameterSet } from './parameters';
 
-/** Largest precision the native encoding supports (the polynomial size may allow less). */
+/** Largest precision a lookup reads (the polynomial size may allow less: 2^(p+1) <= N). */
 export const MAX_TFHE_PRECISION = 16;
 
-function checkPrecision(parameters: ParameterSet, precision: number): void {
-  if (!Number.isInteger(precision) || precision < 1) {
-    throw new RangeError(`precision must be a positive integer, got ${precision}`);
+/** Largest precision of an encoding (encrypt, decrypt, constants, lookup outputs): int32 messages. */
+export const MAX_ENCODING_PRECISION = 31;
+
+/** The widest lookup input a parameter set's polynomial allows: 2^(p+1) <= N, at most 16 bits. */
+export function maxLookupPrecision(parameters: ParameterSet): number {
+  return Math.min(MAX_TFHE_PRECISION, Math.log2(parameters.polynomialSize) - 1);
+}
+
+function checkEncodingPrecision(precision: number, what: string): void {
+  if (!Number.isInteger(precision) || precision < 1 || precision > MAX_ENCODING_PRECISION) {
+    throw new RangeError(`${what} must be an integer in [1, ${MAX_ENCODING_PRECISION}] (int32 messages), got ${precision}`);
   }
-  if (precision > parameters.precision) {
-    // The set's failure probability only holds up to its own precision: refuse rather than
-    // silently running lookups that fail far more often than the set promises.
-    throw new RangeError(`precision ${precision} exceeds the ${parameters.precision} bits parameter set `
-      + `"${parameters.name}" is designed for`);
+}
+
+function checkLookupPrecision(parameters: ParameterSet, precision: number): void {
+  if (!Number.isInteger(precision) || precision < 1) {
+    throw new RangeError(`lookup: input precision must be a positive integer, got ${precision}`);
+  }
+  const max = maxLookupPrecision(parameters);
+  if (precision > max) {
+    throw new RangeError(`lookup: input precision ${precision} needs 2^${precision}-entry tables; "${parameters.name}" `
+      + `(polynomial size ${parameters.polynomialSize}) reads at most ${max} bits`);
   }
 }
 
@@ -175,10 +195,14 @@ function toInt32Array(values: Int32Array | readonly number[], what: string): Int
   return Int32Array.from(values);
 }
 
-/** Encrypts integers in [-2^p, 2^p) (use [0, 2^p) for values that go through lookups). */
+/**
+ * Encrypts integers in [-2^p, 2^p) (use [0, 2^p) for values that go through lookups), for any
+ * p in [1, 31]: correct decryption at p is up to the noise (fresh noise is tiny; after lookups
+ * and linear ops, see lib/fhe/noise.ts).
+ */
 export function encrypt(clientKey: ClientKey, values: Int32Array | readonly number[], options: { precision: number }): CiphertextBatch {
   const { precision } = options;
-  checkPrecision(clientKey.parameters, precision);
+  checkEncodingPrecision(precision, 'encrypt: precision');
   const messages = toInt32Array(values, 'values');
   const data = native.tfheEncrypt(clientKey.handle, messages, messages.length, precision);
   return new CiphertextBatch(data, messages.length, clientKey.parameters.bigLweDimension, precision);
@@ -190,6 +214,7 @@ export function decrypt(clientKey: ClientKey, ciphertexts: CiphertextBatch): Int
     throw new RangeError(`decrypt: ciphertexts of dimension ${ciphertexts.lweDimension} are not under this key `
       + `(dimension ${clientKey.parameters.bigLweDimension})`);
   }
+  checkEncodingPrecision(ciphertexts.precision, 'decrypt: precision');
   return native.tfheDecrypt(clientKey.handle, ciphertexts.data, ciphertexts.count, ciphertexts.precision);
 }
 
@@ -232,12 +257,18 @@ export interface LookupOptions {
    * result holds count * tables ciphertexts, input-major.
    */
   readonly tableIndex?: Int32Array | readonly number[];
+  /**
+   * Precision the outputs are encoded at (table entries in [-2^q, 2^q)), 1 to 31. Default: the
+   * input's precision. Only the scale of the table changes; the input is read as before.
+   */
+  readonly outputPrecision?: number;
 }
 
 /**
- * Programmable bootstrap of every ciphertext through `table` (2^p entries, each in
- * [-2^p, 2^p)), or through several tables. Inputs must hold messages in [0, 2^p). Runs on all
- * native threads; resolves with fresh, low-noise ciphertexts at the same precision.
+ * Programmable bootstrap of every ciphertext through `table` (2^p entries for the batch's
+ * precision p, each in [-2^q, 2^q) for q = outputPrecision, default p), or through several
+ * tables. Inputs must hold messages in [0, 2^p) (above, the padding bit negates the entry).
+ * Runs on all native threads; resolves with fresh, low-noise ciphertexts at precision q.
  */
 export async function lookup(
   evaluationKeys: EvaluationKeys,
@@ -246,18 +277,27 @@ export async function lookup(
   options: LookupOptions = {},
 ): Promise<CiphertextBatch> {
   const { precision, count } = ciphertexts;
-  checkPrecision(evaluationKeys.parameters, precision);
+  const outputPrecision = options.outputPrecision ?? precision;
+  checkLookupPrecision(evaluationKeys.parameters, precision);
+  checkEncodingPrecision(outputPrecision, 'lookup: outputPrecision');
   if (ciphertexts.lweDimension !== evaluationKeys.parameters.bigLweDimension) {
     throw new RangeError(`lookup: ciphertexts of dimension ${ciphertexts.lweDimension} do not match the keys `
       + `(dimension ${evaluationKeys.parameters.bigLweDimension})`);
   }
   const entries = 2 ** precision;
   const isSeveral = !(table instanceof Int32Array) && table.length > 0 && typeof table[0] !== 'number';
+  const limit = 2 ** outputPrecision;
   const tables = (isSeveral ? table as readonly (Int32Array | readonly number[])[] : [table as Int32Array | readonly number[]])
     .map((one, index) => {
       const values = toInt32Array(one, `table ${index}`);
       if (values.length !== entries) {
-        throw new RangeError(`lookup: table ${index} must have 2^${precision} = ${entries} entries, got ${values.length}`);
+        throw new RangeError(`lookup: table ${index} must have 2^${precision} = ${entries} entries (input precision `
+          + `${precision}), got ${values.length}`);
+      }
+      const outside = values.findIndex((v) => v < -limit || v >= limit);
+      if (outside >= 0) {
+        throw new RangeError(`lookup: table ${index} entry ${outside} = ${values[outside]} is outside [-2^${outputPrecision}, `
+          + `2^${outputPrecision}) of output precision ${outputPrecision}`);
       }
       return values;
     });
@@ -280,8 +320,9 @@ export async function lookup(
     }
     outputs = count;
   }
-  const data = await native.tfheLookup(evaluationKeys.handle, ciphertexts.data, count, flat, tables.length, precision, jobs);
-  return new CiphertextBatch(data, outputs, ciphertexts.lweDimension, precision);
+  const data = await native.tfheLookup(evaluationKeys.handle, ciphertexts.data, count, flat, tables.length, precision, jobs,
+    outputPrecision);
+  return new CiphertextBatch(data, outputs, ciphertexts.lweDimension, outputPrecision);
 }
 
 /** Elementwise a + b (messages add modulo 2^(p+1)). */

@@ -180,6 +180,33 @@ int precisionArgument(const Napi::CallbackInfo& info, std::size_t index, const c
   return static_cast<int>(sizeArgument(info, index, function, "precision", 1, static_cast<std::size_t>(maxPrecision)));
 }
 
+// The precision of an encoding that is not read by a lookup (encrypt, decrypt, constants, a
+// lookup's outputs): messages are 32-bit integers in [-2^p, 2^p), so 1 <= p <= 31. Whether a
+// ciphertext at that precision decrypts correctly is the noise model's business.
+int encodingPrecisionArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function,
+                              const char* name) {
+  return static_cast<int>(
+      sizeArgument(info, index, function, name, 1, static_cast<std::size_t>(tfhe::kMaxOutputPrecision)));
+}
+
+// A lookup's input precision: 2^p table entries need boxes of at least two coefficients,
+// 2^(p+1) <= N, and at most kMaxPrecision bits.
+int lookupInputPrecisionArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function,
+                                 const TfheParameters& params) {
+  const int maxPrecision = std::min(tfhe::kMaxPrecision, params.maxPrecision());
+  const Napi::Value value = info[index];
+  if (value.IsNumber()) {
+    const double p = value.As<Napi::Number>().DoubleValue();
+    if (p == static_cast<double>(static_cast<int64_t>(p)) && p > maxPrecision && p <= 64) {
+      throwRangeError(info.Env(), std::string(function) + ": input precision " + std::to_string(static_cast<int64_t>(p)) +
+                                      " needs 2^" + std::to_string(static_cast<int64_t>(p)) +
+                                      "-entry tables; polynomial size " + std::to_string(params.polynomialSize()) +
+                                      " allows at most " + std::to_string(maxPrecision) + " bits");
+    }
+  }
+  return static_cast<int>(sizeArgument(info, index, function, "precision", 1, static_cast<std::size_t>(maxPrecision)));
+}
+
 // A ciphertext batch argument: `count` ciphertexts of `dimension` + 1 words, copied.
 LweCiphertextBatch batchArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function,
                                  const char* name, std::size_t count, std::size_t dimension) {
@@ -291,14 +318,15 @@ Napi::Value keyInfo(const Napi::CallbackInfo& info) {
 // --- encryption ----------------------------------------------------------------------------
 
 // tfheEncrypt(clientKey, messages: Int32Array, count, precision): BigUint64Array under the big
-// key. Messages must lie in [-2^p, 2^p) (the padding bit doubles as a sign for linear ops).
+// key. Messages must lie in [-2^p, 2^p) (the padding bit doubles as a sign for linear ops);
+// 1 <= p <= 31 whatever the parameter set (lookups check their own input precision).
 Napi::Value encrypt(const Napi::CallbackInfo& info) {
   constexpr const char* kName = "tfheEncrypt";
   expectArgumentCount(info, kName, 4);
   Napi::Env env = info.Env();
   auto key = clientKeyArgument(info, 0, kName);
   const std::size_t count = sizeArgument(info, 2, kName, "count", 0, kMaxElements);
-  const int precision = precisionArgument(info, 3, kName, key->parameters);
+  const int precision = encodingPrecisionArgument(info, 3, kName, "precision");
   auto messages = typedArrayArgument<int32_t>(info, 1, kName, "messages", count);
   checkedProduct(env, count, key->parameters.bigLweDimension() + 1, kName, "the ciphertext words");
   const int64_t limit = int64_t{1} << precision;
@@ -318,14 +346,14 @@ Napi::Value encrypt(const Napi::CallbackInfo& info) {
 }
 
 // tfheDecrypt(clientKey, ciphertexts: BigUint64Array, count, precision): Int32Array of
-// (p+1)-bit signed values in [-2^p, 2^p).
+// (p+1)-bit signed values in [-2^p, 2^p), 1 <= p <= 31.
 Napi::Value decrypt(const Napi::CallbackInfo& info) {
   constexpr const char* kName = "tfheDecrypt";
   expectArgumentCount(info, kName, 4);
   Napi::Env env = info.Env();
   auto key = clientKeyArgument(info, 0, kName);
   const std::size_t count = sizeArgument(info, 2, kName, "count", 0, kMaxElements);
-  const int precision = precisionArgument(info, 3, kName, key->parameters);
+  const int precision = encodingPrecisionArgument(info, 3, kName, "precision");
   const std::size_t words = key->parameters.bigLweDimension() + 1;
   const std::size_t length = checkedProduct(env, count, words, kName, "the ciphertext words");
   auto ciphertexts = typedArrayArgument<uint64_t>(info, 1, kName, "ciphertexts", length);
@@ -365,29 +393,33 @@ Napi::Value decryptPhases(const Napi::CallbackInfo& info) {
 // --- lookups -------------------------------------------------------------------------------
 
 // tfheLookup(evaluationKeys, ciphertexts, count, tables: Int32Array, tableCount, precision,
-//            jobs: Int32Array | null): Promise<BigUint64Array>
+//            jobs: Int32Array | null, outputPrecision): Promise<BigUint64Array>
 // jobs holds (input, table) pairs; null runs every input through every table, input-major.
-// Table entries must lie in [-2^p, 2^p).
+// Inputs are read at `precision` (tables of 2^precision entries); table entries must lie in
+// [-2^q, 2^q) for q = outputPrecision, the precision the outputs are encoded at (1..31).
 Napi::Value lookup(const Napi::CallbackInfo& info) {
   constexpr const char* kName = "tfheLookup";
-  expectArgumentCount(info, kName, 7);
+  expectArgumentCount(info, kName, 8);
   Napi::Env env = info.Env();
   auto keys = evaluationKeysArgument(info, 0, kName);
   const TfheParameters& params = keys->parameters;
   const std::size_t count = sizeArgument(info, 2, kName, "count", 0, kMaxElements);
   const std::size_t tableCount = sizeArgument(info, 4, kName, "tableCount", 1, kMaxElements);
-  const int precision = precisionArgument(info, 5, kName, params);
+  const int precision = lookupInputPrecisionArgument(info, 5, kName, params);
+  const int outputPrecision = encodingPrecisionArgument(info, 7, kName, "outputPrecision");
   const std::size_t entries = std::size_t{1} << precision;
   auto inputs = std::make_shared<LweCiphertextBatch>(
       batchArgument(info, 1, kName, "ciphertexts", count, params.bigLweDimension()));
   auto tablesArray = typedArrayArgument<int32_t>(info, 3, kName, "tables",
                                                  checkedProduct(env, tableCount, entries, kName, "the tables"));
   auto tables = std::make_shared<std::vector<int64_t>>(tablesArray.Data(), tablesArray.Data() + tableCount * entries);
-  const int64_t limit = int64_t{1} << precision;
+  const int64_t limit = int64_t{1} << outputPrecision;
   for (std::size_t i = 0; i < tables->size(); ++i) {
     if ((*tables)[i] < -limit || (*tables)[i] >= limit) {
-      throwRangeError(env, std::string(kName) + ": tables[" + std::to_string(i) + "] is outside [-2^" +
-                               std::to_string(precision) + ", 2^" + std::to_string(precision) + ")");
+      throwRangeError(env, std::string(kName) + ": tables[" + std::to_string(i) + "] = " +
+                               std::to_string((*tables)[i]) + " is outside [-2^" + std::to_string(outputPrecision) +
+                               ", 2^" + std::to_string(outputPrecision) + ") of output precision " +
+                               std::to_string(outputPrecision));
     }
   }
   auto jobs = std::make_shared<std::vector<tfhe::LookupJob>>();
@@ -412,7 +444,7 @@ Napi::Value lookup(const Napi::CallbackInfo& info) {
   }
   checkedProduct(env, jobs->size(), params.bigLweDimension() + 1, kName, "the output words");
   return resolveBatchAsync(env, [=] {
-    return tfhe::applyLookupTables(*keys, *inputs, tables->data(), tableCount, precision, *jobs);
+    return tfhe::applyLookupTables(*keys, *inputs, tables->data(), tableCount, precision, outputPrecision, *jobs);
   });
 }
 
@@ -480,7 +512,7 @@ Napi::Value addConstants(const Napi::CallbackInfo& info) {
   constexpr const char* kName = "tfheAddConstants";
   expectArgumentCount(info, kName, 5);
   const BatchShape shape = shapeArguments(info, 1, kName);
-  const int precision = static_cast<int>(sizeArgument(info, 4, kName, "precision", 1, tfhe::kMaxPrecision));
+  const int precision = encodingPrecisionArgument(info, 4, kName, "precision");
   auto a = batchArgument(info, 0, kName, "a", shape.count, shape.dimension);
   auto constants = typedArrayArgument<int32_t>(info, 3, kName, "constants", shape.count);
   std::vector<uint64_t> plaintexts(shape.count);

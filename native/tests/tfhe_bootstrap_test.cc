@@ -239,6 +239,28 @@ TEST(LookupTablePolynomial, PlacesEachEntryInItsHalfBoxOffsetBox) {
   EXPECT_THROW(lookupTablePolynomial(table.data(), 8, 256), std::invalid_argument);
 }
 
+TEST(LookupTablePolynomial, EncodesEntriesAtTheOutputPrecisionAndBoxesAtTheInputPrecision) {
+  const std::vector<int64_t> table = {700, -1000, 0, 1023};
+  const auto polynomial = lookupTablePolynomial(table.data(), 2, 10, 256);
+  // Boxes are those of a 2-bit input (64 coefficients); the entries are scaled by 2^(63 - 10).
+  EXPECT_EQ(polynomial[0], uint64_t{700} << 53);
+  EXPECT_EQ(polynomial[31], uint64_t{700} << 53);
+  EXPECT_EQ(polynomial[32], static_cast<uint64_t>(int64_t{-1000}) << 53);
+  EXPECT_EQ(polynomial[96], 0u);
+  EXPECT_EQ(polynomial[223], uint64_t{1023} << 53);
+  EXPECT_EQ(polynomial[224], 0 - (uint64_t{700} << 53));
+  // Narrower outputs than inputs: a 5-bit input box layout with 1-bit outputs.
+  std::vector<int64_t> wide(32);
+  for (int64_t m = 0; m < 32; ++m) wide[m] = (m % 3) - 1;
+  const auto narrow = lookupTablePolynomial(wide.data(), 5, 1, 256);
+  for (std::size_t i = 0; i < 252; ++i) EXPECT_EQ(narrow[i], encodeMessage(wide[(i + 4) / 8], 1)) << i;
+  // The same polynomial as the single-precision form when both precisions agree.
+  EXPECT_EQ(lookupTablePolynomial(table.data(), 2, 2, 256), lookupTablePolynomial(table.data(), 2, 256));
+  EXPECT_THROW(lookupTablePolynomial(table.data(), 2, 0, 256), std::invalid_argument);
+  EXPECT_THROW(lookupTablePolynomial(table.data(), 2, kMaxOutputPrecision + 1, 256), std::invalid_argument);
+  EXPECT_THROW(lookupTablePolynomial(table.data(), 8, 4, 256), std::invalid_argument);  // 2^9 > N
+}
+
 // Runs every message of each precision through the named tables and a random one, on the
 // given FFT kernels, and checks the results exactly.
 void expectExactLookups(const KeyPair& keys, int minPrecision, int maxPrecision, const FourierKernels& kernels,
@@ -352,6 +374,41 @@ TEST(ProgrammableBootstrap, BatchRunsSeveralTablesOverTheSameInputs) {
                std::invalid_argument);
   EXPECT_THROW(applyLookupTables(*keys.evaluation, inputs, tables.data(), tableCount, p, {{0, tableCount}}),
                std::invalid_argument);
+}
+
+// Lookups that read at one precision and write at another, both ways, through the batched
+// entry point: every input message, tables of random entries filling the output range.
+TEST(ProgrammableBootstrap, ExactWhenTheOutputPrecisionDiffersFromTheInputPrecision) {
+  const TfheParameters params = insecureTestParameters();
+  const KeyPair keys = makeKeys(params, 48);
+  RandomGenerator random(insecureFixedSeedForTests(49));
+  const std::pair<int, int> precisions[] = {{2, 9}, {3, 20}, {1, 12}, {6, 2}, {5, 1}, {4, 4}};
+  for (const auto& [inputPrecision, outputPrecision] : precisions) {
+    const int64_t entries = int64_t{1} << inputPrecision;
+    const int64_t span = int64_t{2} << outputPrecision;
+    std::vector<int64_t> messages;
+    for (int64_t m = 0; m < entries; ++m) messages.push_back(m);
+    auto inputs = encryptMessages(*keys.client, messages, inputPrecision, random);
+    std::vector<int64_t> tables(2 * entries);
+    for (auto& value : tables) value = static_cast<int64_t>(random.nextU64() % span) - span / 2;
+    tables[0] = -span / 2;  // both ends of the output range
+    tables[entries - 1] = span / 2 - 1;
+    std::vector<LookupJob> jobs;
+    std::vector<int64_t> expected;
+    for (int64_t m = 0; m < entries; ++m) {
+      for (std::size_t t = 0; t < 2; ++t) {
+        jobs.push_back({static_cast<std::size_t>(m), t});
+        expected.push_back(tables[t * entries + m]);
+      }
+    }
+    const auto out = applyLookupTables(*keys.evaluation, inputs, tables.data(), 2, inputPrecision, outputPrecision, jobs);
+    EXPECT_EQ(decryptMessages(*keys.client, out, outputPrecision), expected)
+        << "input precision " << inputPrecision << ", output precision " << outputPrecision;
+  }
+  std::vector<int64_t> table(4, 0);
+  auto one = encryptMessages(*keys.client, {0}, 2, random);
+  EXPECT_THROW(applyLookupTables(*keys.evaluation, one, table.data(), 1, 2, 0, {{0, 0}}), std::invalid_argument);
+  EXPECT_THROW(applyLookupTables(*keys.evaluation, one, table.data(), 1, 2, 32, {{0, 0}}), std::invalid_argument);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "../runtime/thread_pool.h"
 #include "keyswitch.h"
@@ -10,17 +11,24 @@
 
 namespace cq::tfhe {
 
-std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int precision, std::size_t polynomialSize) {
-  if (precision < 1 || (std::size_t{2} << precision) > polynomialSize || precision > kMaxPrecision) {
-    throw std::invalid_argument("lookup table: precision does not fit the polynomial size");
+std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int inputPrecision, int outputPrecision,
+                                            std::size_t polynomialSize) {
+  if (inputPrecision < 1 || inputPrecision > kMaxPrecision || (std::size_t{2} << inputPrecision) > polynomialSize) {
+    throw std::invalid_argument("lookup table: input precision " + std::to_string(inputPrecision) +
+                                " does not fit the polynomial size " + std::to_string(polynomialSize) +
+                                " (2^(p+1) <= N, p <= " + std::to_string(kMaxPrecision) + ")");
   }
-  const std::size_t entries = std::size_t{1} << precision;
+  if (outputPrecision < 1 || outputPrecision > kMaxOutputPrecision) {
+    throw std::invalid_argument("lookup table: output precision " + std::to_string(outputPrecision) +
+                                " is outside [1, " + std::to_string(kMaxOutputPrecision) + "]");
+  }
+  const std::size_t entries = std::size_t{1} << inputPrecision;
   const std::size_t box = polynomialSize / entries;
   std::vector<uint64_t> polynomial(polynomialSize);
   for (std::size_t i = 0; i < polynomialSize; ++i) {
     const std::size_t message = (i + box / 2) / box;
-    polynomial[i] = message < entries ? encodeMessage(table[message], precision)
-                                      : 0 - encodeMessage(table[0], precision);
+    polynomial[i] = message < entries ? encodeMessage(table[message], outputPrecision)
+                                      : 0 - encodeMessage(table[0], outputPrecision);
   }
   return polynomial;
 }
@@ -61,8 +69,8 @@ void programmableBootstrap(const EvaluationKeys& keys, const uint64_t* in, const
 }
 
 LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCiphertextBatch& inputs,
-                                     const int64_t* tables, std::size_t tableCount, int precision,
-                                     const std::vector<LookupJob>& jobs) {
+                                     const int64_t* tables, std::size_t tableCount, int inputPrecision,
+                                     int outputPrecision, const std::vector<LookupJob>& jobs) {
   const TfheParameters& params = keys.parameters;
   if (inputs.lweDimension() != params.bigLweDimension()) {
     throw std::invalid_argument("lookup: the ciphertexts' dimension does not match the evaluation keys");
@@ -70,11 +78,15 @@ LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCipher
   for (const LookupJob& job : jobs) {
     if (job.input >= inputs.count() || job.table >= tableCount) throw std::invalid_argument("lookup: job out of range");
   }
-  const std::size_t entries = std::size_t{1} << precision;
+  if (inputPrecision < 1 || inputPrecision > params.maxPrecision() || inputPrecision > kMaxPrecision) {
+    throw std::invalid_argument("lookup: input precision does not fit the polynomial size");
+  }
+  const std::size_t entries = std::size_t{1} << inputPrecision;
   std::vector<std::vector<uint64_t>> polynomials;
   polynomials.reserve(tableCount);
   for (std::size_t t = 0; t < tableCount; ++t) {
-    polynomials.push_back(lookupTablePolynomial(tables + t * entries, precision, params.polynomialSize()));
+    polynomials.push_back(
+        lookupTablePolynomial(tables + t * entries, inputPrecision, outputPrecision, params.polynomialSize()));
   }
   // Keyswitch only the inputs some job reads, in groups that share each pass over the key.
   std::vector<char> used(inputs.count(), 0);

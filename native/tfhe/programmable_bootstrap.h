@@ -13,12 +13,23 @@
 
 namespace cq::tfhe {
 
-// The lookup polynomial of a table of 2^precision entries (outputs encoded at `precision`).
-// Message m occupies the box of N / 2^p coefficients centred on m * N / 2^p (the half-box
-// offset), so noise of either sign up to half a box still reads the right entry. The first
-// half box of message 0 falls off the top of [0, N) and comes back negated through X^N = -1,
-// which the negacyclic rotation undoes.
-std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int precision, std::size_t polynomialSize);
+// Largest output precision of a lookup (and precision of any encoding the bindings accept):
+// messages and table entries are 32-bit integers in [-2^p, 2^p).
+constexpr int kMaxOutputPrecision = 31;
+
+// The lookup polynomial of a table of 2^inputPrecision entries, its outputs encoded at
+// `outputPrecision` (table[m] * 2^(63 - outputPrecision)). Input message m (read at
+// inputPrecision) occupies the box of N / 2^p_in coefficients centred on m * N / 2^p_in (the
+// half-box offset), so noise of either sign up to half a box still reads the right entry. The
+// first half box of message 0 falls off the top of [0, N) and comes back negated through
+// X^N = -1, which the negacyclic rotation undoes. Requires 2 * 2^p_in <= N and
+// 1 <= outputPrecision <= kMaxOutputPrecision.
+std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int inputPrecision, int outputPrecision,
+                                            std::size_t polynomialSize);
+// Outputs at the input precision.
+inline std::vector<uint64_t> lookupTablePolynomial(const int64_t* table, int precision, std::size_t polynomialSize) {
+  return lookupTablePolynomial(table, precision, precision, polynomialSize);
+}
 
 // Bootstraps one big-key ciphertext through one lookup polynomial, all steps on this thread.
 // out: k * N + 1 words.
@@ -48,9 +59,16 @@ struct LookupJob {
 
 // Runs every job on the thread pool; output j is job j's result. Each input is keyswitched
 // once however many tables it goes through; each thread bootstraps its jobs in batches of up to
-// kBootstrapBatchSize per pass over the key. `tables` holds tableCount * 2^precision entries.
+// kBootstrapBatchSize per pass over the key. Inputs are read at `inputPrecision`; `tables`
+// holds tableCount * 2^inputPrecision entries, encoded in the outputs at `outputPrecision`.
 LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCiphertextBatch& inputs,
-                                     const int64_t* tables, std::size_t tableCount, int precision,
-                                     const std::vector<LookupJob>& jobs);
+                                     const int64_t* tables, std::size_t tableCount, int inputPrecision,
+                                     int outputPrecision, const std::vector<LookupJob>& jobs);
+// Outputs at the input precision.
+inline LweCiphertextBatch applyLookupTables(const EvaluationKeys& keys, const LweCiphertextBatch& inputs,
+                                            const int64_t* tables, std::size_t tableCount, int precision,
+                                            const std::vector<LookupJob>& jobs) {
+  return applyLookupTables(keys, inputs, tables, tableCount, precision, precision, jobs);
+}
 
 }  // namespace cq::tfhe

@@ -43,28 +43,41 @@ const CASES: Record<string, readonly Case[]> = {
   tfheEncrypt: [
     ['evaluation keys instead of a client key', (_c, e) => native.tfheEncrypt(e, i32(1), 1, 2), TypeError],
     ['a message out of range', (c) => native.tfheEncrypt(c, Int32Array.of(4), 1, 2), RangeError],
-    ['a precision above the polynomial size', (c) => native.tfheEncrypt(c, i32(1), 1, 8), RangeError],
+    ['a precision above the int32 encoding (32)', (c) => native.tfheEncrypt(c, i32(1), 1, 32), RangeError],
+    ['precision 0', (c) => native.tfheEncrypt(c, i32(1), 1, 0), RangeError],
     ['a short message array', (c) => native.tfheEncrypt(c, i32(1), 2, 2), RangeError],
   ],
   tfheDecrypt: [
     ['a wrong length', (c) => native.tfheDecrypt(c, u64(WORDS - 1), 1, 2), RangeError],
     ['a detached buffer', (c) => native.tfheDecrypt(c, detached(), 1, 2), TypeError],
     ['an Int32Array', (c) => native.tfheDecrypt(c, i32(WORDS) as unknown as BigUint64Array, 1, 2), TypeError],
+    ['a precision above the int32 encoding (32)', (c) => native.tfheDecrypt(c, u64(WORDS), 1, 32), RangeError],
   ],
   tfheDecryptPhases: [['a dimension of neither key', (c) => native.tfheDecryptPhases(c, u64(10), 1, 9), RangeError]],
   tfheLookup: [
-    ['a client key', (c) => native.tfheLookup(c, u64(WORDS), 1, i32(4), 1, 2, null), TypeError],
-    ['a short table', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(3), 1, 2, null), RangeError],
-    ['a table entry out of range', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, Int32Array.of(0, 0, 0, 9), 1, 2, null), RangeError],
-    ['a job naming no table', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(4), 1, 2, Int32Array.of(0, 1)), RangeError],
-    ['a huge count', (_c, e) => native.tfheLookup(e, u64(WORDS), 2 ** 30, i32(4), 1, 2, null), RangeError],
+    ['a client key', (c) => native.tfheLookup(c, u64(WORDS), 1, i32(4), 1, 2, null, 2), TypeError],
+    ['a short table', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(3), 1, 2, null, 2), RangeError],
+    ['a table entry out of range', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, Int32Array.of(0, 0, 0, 9), 1, 2, null, 2), RangeError],
+    ['a table entry beyond the output precision',
+      (_c, e) => native.tfheLookup(e, u64(WORDS), 1, Int32Array.of(0, 0, 0, 64), 1, 2, null, 6), RangeError],
+    ['a job naming no table', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(4), 1, 2, Int32Array.of(0, 1), 2), RangeError],
+    ['a huge count', (_c, e) => native.tfheLookup(e, u64(WORDS), 2 ** 30, i32(4), 1, 2, null, 2), RangeError],
+    ['an input precision whose table exceeds the polynomial (2^8 entries, N = 256)',
+      (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(256), 1, 8, null, 8), RangeError],
+    ['output precision 0', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(4), 1, 2, null, 0), RangeError],
+    ['output precision 32', (_c, e) => native.tfheLookup(e, u64(WORDS), 1, i32(4), 1, 2, null, 32), RangeError],
+    ['no output precision (the 7-argument form)',
+      (_c, e) => (native.tfheLookup as unknown as (...a: unknown[]) => unknown)(e, u64(WORDS), 1, i32(4), 1, 2, null), TypeError],
   ],
   tfheKeyswitch: [['a wrong length', (_c, e) => native.tfheKeyswitch(e, u64(5), 1), RangeError]],
   tfheAdd: [['mismatched lengths', () => native.tfheAdd(u64(4), u64(3), 1, 3), RangeError]],
   tfheSubtract: [['a fractional count', () => native.tfheSubtract(u64(4), u64(4), 0.5, 3), TypeError]],
   tfheNegate: [['a zero dimension', () => native.tfheNegate(u64(4), 4, 0), RangeError]],
   tfheMultiplyByIntegers: [['too few factors', () => native.tfheMultiplyByIntegers(u64(8), 2, 3, i32(1)), RangeError]],
-  tfheAddConstants: [['precision 0', () => native.tfheAddConstants(u64(4), 1, 3, i32(1), 0), RangeError]],
+  tfheAddConstants: [
+    ['precision 0', () => native.tfheAddConstants(u64(4), 1, 3, i32(1), 0), RangeError],
+    ['precision 32', () => native.tfheAddConstants(u64(4), 1, 3, i32(1), 32), RangeError],
+  ],
   tfheDotProduct: [['a short weight matrix', () => native.tfheDotProduct(u64(8), 2, 3, i32(3), 2), RangeError]],
   tfheMeasureFourier: [['N = 100', () => native.tfheMeasureFourier(100, 1), RangeError]],
   tfheParameterFingerprint: [
@@ -145,7 +158,7 @@ test('freed handles are refused, and freeing twice is harmless', async (t) => {
   native.tfheFreeKey(evaluation);
   t.deepEqual(native.tfheKeyInfo(client), { kind: 'client', freed: true });
   t.throws(() => native.tfheEncrypt(client, i32(1), 1, 2), { instanceOf: TypeError, message: /freed/ });
-  await t.throwsAsync(async () => native.tfheLookup(evaluation, u64(WORDS), 1, i32(4), 1, 2, null), {
+  await t.throwsAsync(async () => native.tfheLookup(evaluation, u64(WORDS), 1, i32(4), 1, 2, null, 2), {
     instanceOf: TypeError,
     message: /freed/,
   });

@@ -36,7 +36,58 @@ test('encrypt/decrypt round-trips every signed value of the padding-bit range', 
   t.is(ct.lweDimension, 2048);
   t.deepEqual(tfhe.decrypt(clientKey, ct), values);
   t.throws(() => tfhe.encrypt(clientKey, [16], { precision: P }), { instanceOf: RangeError });
-  t.throws(() => tfhe.encrypt(clientKey, [0], { precision: P + 1 }), { instanceOf: RangeError, message: /designed for/ });
+  t.throws(() => tfhe.encrypt(clientKey, [0], { precision: 32 }), { instanceOf: RangeError, message: /\[1, 31\]/ });
+});
+
+test('encrypt/decrypt at precisions beyond the set\'s message bits (the encoding allows up to 31)', async (t) => {
+  const { clientKey } = await keysPromise;
+  for (const precision of [5, 12, 20]) {
+    const limit = 2 ** precision;
+    const values = Int32Array.of(-limit, -limit + 1, -1, 0, 1, 12345 % limit, limit - 1);
+    t.deepEqual(tfhe.decrypt(clientKey, tfhe.encrypt(clientKey, values, { precision })), values, `precision ${precision}`);
+  }
+  t.throws(() => tfhe.encrypt(clientKey, [2 ** 12], { precision: 12 }), { instanceOf: RangeError, message: /outside/ });
+});
+
+test('lookups write their outputs at another precision than they read: 4 -> 9 bits and 4 -> 2 bits', async (t) => {
+  const { clientKey, evaluationKeys } = await keysPromise;
+  const ct = tfhe.encrypt(clientKey, ALL, { precision: P });
+  // 4-bit inputs, 9-bit signed outputs (both ends of [-2^9, 2^9) included). The 2_2 set's
+  // bootstrap noise (model: std 2^-14.4) leaves 9-bit boxes (half width 2^-11) > 10 sigma.
+  const wide = ALL.map((m) => (m === 0 ? -512 : m === 15 ? 511 : m * 61 - 460));
+  const widened = await tfhe.lookup(evaluationKeys, ct, wide, { outputPrecision: 9 });
+  t.is(widened.precision, 9);
+  t.deepEqual(tfhe.decrypt(clientKey, widened), wide);
+  // 4-bit inputs, 2-bit outputs in [-4, 4), through two tables picked per ciphertext.
+  const narrowA = ALL.map((m) => (m % 8) - 4);
+  const narrowB = ALL.map((m) => 3 - (m % 8));
+  const tableIndex = ALL.map((m) => m % 2);
+  const narrowed = await tfhe.lookup(evaluationKeys, ct, [narrowA, narrowB], { outputPrecision: 2, tableIndex });
+  t.is(narrowed.precision, 2);
+  t.deepEqual(Array.from(tfhe.decrypt(clientKey, narrowed)), Array.from(ALL, (m) => (m % 2 === 0 ? narrowA : narrowB)[m]));
+  // Chaining: 9-bit results add at 9 bits; a 2-bit result is read again as a 2-bit lookup input.
+  const sum = tfhe.add(widened, await tfhe.lookup(evaluationKeys, ct, ALL, { outputPrecision: 9 }));
+  t.deepEqual(tfhe.decrypt(clientKey, sum), wide.map((w, m) => ((w + m + 512) % 1024) - 512)); // modulo 2^10
+  const quarter = await tfhe.lookup(evaluationKeys, ct, ALL.map((m) => m % 4), { outputPrecision: 2 });
+  const again = await tfhe.lookup(evaluationKeys, quarter, [0, 100, 200, 300], { outputPrecision: 9 });
+  t.is(again.precision, 9);
+  t.deepEqual(Array.from(tfhe.decrypt(clientKey, again)), Array.from(ALL, (m) => 100 * (m % 4)));
+});
+
+test('lookup precision limits: the table size for inputs, int32 for outputs, entries within the output precision', async (t) => {
+  const { clientKey, evaluationKeys } = await keysPromise;
+  t.is(tfhe.maxLookupPrecision(PARAMS), 10);
+  const eleven = tfhe.encrypt(clientKey, [0], { precision: 11 });
+  await t.throwsAsync(tfhe.lookup(evaluationKeys, eleven, new Int32Array(2 ** 11)), {
+    instanceOf: RangeError,
+    message: /input precision 11 needs 2\^11-entry tables; "TUNIFORM_2_2_PFAIL_2M128" \(polynomial size 2048\) reads at most 10 bits/,
+  });
+  const ct = tfhe.encrypt(clientKey, [1], { precision: P });
+  await t.throwsAsync(tfhe.lookup(evaluationKeys, ct, ALL, { outputPrecision: 32 }), { instanceOf: RangeError, message: /outputPrecision/ });
+  await t.throwsAsync(tfhe.lookup(evaluationKeys, ct, ALL.map((m) => m * 4), { outputPrecision: 5 }), {
+    instanceOf: RangeError,
+    message: /table 0 entry 8 = 32 is outside \[-2\^5, 2\^5\) of output precision 5/,
+  });
 });
 
 test('lookups are exact for every 4-bit message through identity, negation, ReLU-like and random tables', async (t) => {

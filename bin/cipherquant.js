@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../dist/cli/main.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+require('../dist/cli/main.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; }); // eslint-disable-line @typescript-eslint/no-require-imports, no-undef

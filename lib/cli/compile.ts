@@ -9,7 +9,7 @@ import { CliError, UsageError } from './errors';
 import { formatMilliseconds } from './format';
 import { readInputset } from './inputset';
 import { type CliIo, println } from './io';
-import { loadModelFile } from './model-file';
+import { checkInputsetFitsModel, loadModelFile } from './model-file';
 import {
   FAILURE_OPTION_SPECS, FAILURE_OPTIONS_HELP, failureOptions, nBitsOption, QUANTIZATION_OPTION_SPECS, QUANTIZATION_OPTIONS_HELP, roundingOption,
 } from './quantization-options';
@@ -40,6 +40,7 @@ export async function compileCommand(argv: readonly string[], io: CliIo): Promis
   const out = stringOption(values, 'out');
   const model = loadModelFile(modelFile);
   const inputset = readInputset(inputsetFile);
+  checkInputsetFitsModel(model, inputset, inputsetFile);
 
   const started = performance.now();
   const module = await buildQuantizedModule(model, inputset, { nBits, roundingThresholdBits });

@@ -72,8 +72,10 @@ export function readNpy(bytes: Uint8Array): Tensor {
   if (available !== expected) {
     throw new NpyError(`.npy data holds ${available} bytes, but shape (${shape.join(', ')}) of ${descr} needs ${expected}`);
   }
-  // copy: the data offset need not be aligned for a typed array view
-  const data = bytes.slice(dataOffset, dataOffset + expected).buffer;
+  // a copy of its own: the data offset need not be aligned (and a Buffer's slice is a view)
+  const copy = new Uint8Array(expected);
+  copy.set(bytes.subarray(dataOffset, dataOffset + expected));
+  const data = copy.buffer;
   switch (dtype) {
     case 'float32': return new Tensor(new Float32Array(data), shape);
     case 'float64': return new Tensor(new Float64Array(data), shape);

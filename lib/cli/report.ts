@@ -7,7 +7,7 @@ import { UsageError } from './errors';
 import { formatTable } from './format';
 import { readInputset } from './inputset';
 import { type CliIo, println } from './io';
-import { loadModelFile } from './model-file';
+import { checkInputsetFitsModel, loadModelFile } from './model-file';
 import { nBitsOption, QUANTIZATION_OPTION_SPECS, QUANTIZATION_OPTIONS_HELP, roundingOption } from './quantization-options';
 
 export const REPORT_HELP = [
@@ -31,6 +31,7 @@ export async function reportCommand(argv: readonly string[], io: CliIo): Promise
   const roundingThresholdBits = roundingOption(values, null);
   const model = loadModelFile(modelFile);
   const inputset = readInputset(inputsetFile);
+  checkInputsetFitsModel(model, inputset, inputsetFile);
 
   const module = await buildQuantizedModule(model, inputset, { nBits, roundingThresholdBits });
   const bitwidths = module.bitwidthAndRangeReport();

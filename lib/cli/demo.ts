@@ -1,7 +1,7 @@
 // cipherquant demo: the digits MLP end to end. Quantize, compile, keygen, then classify
 // --samples test images three ways: clear integers, simulated FHE, and encrypted.
 
-import type { QuantizedModule } from '../quantized';
+import type { CompileStage, QuantizedModule } from '../quantized';
 import { buildQuantizedModule } from '../quantized';
 import { capabilities, setThreads } from '../runtime';
 import { integerOption, type OptionSpecs, parseCommandArguments, positionalArguments } from './args';
@@ -19,6 +19,7 @@ export const DEMO_N_BITS = 4;
 export const DEMO_ROUNDING_BITS = 4;
 export const DEMO_SAMPLES = 20;
 const SIMULATION_SEED = 1;
+const COMPILE_STAGES: readonly CompileStage[] = ['quantize', 'lower', 'check', 'parameters', 'done'];
 
 export const DEMO_HELP = [
   'cipherquant demo [--samples N] [--json] [--threads T] [--p-error P]',
@@ -53,9 +54,12 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const labels = data.testLabels.slice(0, samples);
 
   let started = performance.now();
+  const compileBar = new ProgressBar(io.stderr, 'compile', COMPILE_STAGES.length, 'stages');
+  compileBar.update(0);
   const module = await buildQuantizedModule(data.model, data.inputset, { nBits, roundingThresholdBits });
-  const circuit = await module.compile(data.inputset, failure);
+  const circuit = await module.compile(data.inputset, { ...failure, onProgress: (stage) => compileBar.update(COMPILE_STAGES.indexOf(stage) + 1) });
   const compileMs = performance.now() - started;
+  compileBar.finish();
   const summary = circuitSummary(circuit.statistics);
   say(`compiled in ${formatMilliseconds(compileMs)}`);
   for (const line of circuitSummaryLines(summary)) say(line);
@@ -65,6 +69,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const simulated = await predict(module, x, 'simulate');
 
   const keygenBar = new ProgressBar(io.stderr, 'keygen', 1, 'key set');
+  keygenBar.update(0);
   started = performance.now();
   await circuit.keygen();
   const keygenMs = performance.now() - started;

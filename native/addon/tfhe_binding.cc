@@ -174,12 +174,6 @@ TfheParameters parametersArgument(const Napi::CallbackInfo& info, std::size_t in
   return parametersFromValue(info.Env(), info[index], function, std::string(function) + ": argument 'parameters'");
 }
 
-int precisionArgument(const Napi::CallbackInfo& info, std::size_t index, const char* function,
-                      const TfheParameters& params) {
-  const int maxPrecision = std::min(tfhe::kMaxPrecision, params.maxPrecision());
-  return static_cast<int>(sizeArgument(info, index, function, "precision", 1, static_cast<std::size_t>(maxPrecision)));
-}
-
 // The precision of an encoding that is not read by a lookup (encrypt, decrypt, constants, a
 // lookup's outputs): messages are 32-bit integers in [-2^p, 2^p), so 1 <= p <= 31. Whether a
 // ciphertext at that precision decrypts correctly is the noise model's business.
@@ -589,6 +583,24 @@ Napi::Value measureFourier(const Napi::CallbackInfo& info) {
   throw jsError;
 }
 
+// Runs a synchronous body so that no C++ exception can cross into N-API (where it would
+// terminate the process): data errors become coded Errors, anything else a JS error naming
+// the function.
+template <typename Body>
+auto guarded(Napi::Env env, const char* function, const Body& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const tfhe::SerializationError& error) {
+    throwSerializationError(env, function, error);
+  } catch (const std::bad_alloc&) {
+    throwRangeError(env, std::string(function) + ": not enough memory");
+  } catch (const std::exception& error) {
+    throw Napi::Error::New(env, std::string(function) + ": " + error.what());
+  }
+}
+
 // Like PromiseWorker, but a SerializationError rejects with its code.
 class SerializationWorker : public Napi::AsyncWorker {
  public:
@@ -725,15 +737,13 @@ struct InputCopy {
 std::shared_ptr<InputCopy> checkedInputCopy(const Napi::CallbackInfo& info, const char* function,
                                             tfhe::ObjectType type, const tfhe::LoadOptions& options) {
   const auto [data, size] = bytesArgument(info, 0, function);
-  try {
+  return guarded(info.Env(), function, [&, data = data, size = size] {
     tfhe::precheck(data, size, type, options);
-  } catch (const tfhe::SerializationError& error) {
-    throwSerializationError(info.Env(), function, error);
-  }
-  auto copy = std::make_shared<InputCopy>();
-  copy->secret = type == tfhe::ObjectType::ClientKey;
-  copy->bytes.assign(data, data + size);
-  return copy;
+    auto copy = std::make_shared<InputCopy>();
+    copy->secret = type == tfhe::ObjectType::ClientKey;
+    copy->bytes.assign(data, data + size);
+    return copy;
+  });
 }
 
 // tfheParameterFingerprint(parameters): the SHA-256 of the parameter block, in hex.
@@ -808,12 +818,14 @@ Napi::Value serializeCiphertexts(const Napi::CallbackInfo& info) {
     throwRangeError(env, std::string(kName) + ": lweDimension " + std::to_string(dimension) +
                              " is neither the key's k*N nor its n");
   }
-  const int precision = precisionArgument(info, 4, kName, key.parameters);
-  const LweCiphertextBatch batch = batchArgument(info, 1, kName, "ciphertexts", count, dimension);
-  const std::size_t size = tfhe::serializedCiphertextsSize(batch);
-  auto out = Napi::Uint8Array::New(env, size);
-  tfhe::serializeCiphertexts(key.parameters, key.keySetId, batch, precision, out.Data(), size);
-  return out;
+  const int precision = encodingPrecisionArgument(info, 4, kName, "precision");
+  return guarded(env, kName, [&] {
+    const LweCiphertextBatch batch = batchArgument(info, 1, kName, "ciphertexts", count, dimension);
+    const std::size_t size = tfhe::serializedCiphertextsSize(batch);
+    auto out = Napi::Uint8Array::New(env, size);
+    tfhe::serializeCiphertexts(key.parameters, key.keySetId, batch, precision, out.Data(), size);
+    return out;
+  });
 }
 
 // tfheSerializeClientKey(clientKey, includeSecretKey: true): Uint8Array holding the SECRET key.
@@ -826,10 +838,12 @@ Napi::Value serializeClientKey(const Napi::CallbackInfo& info) {
                                                     "secret key");
   }
   const tfhe::KeySetId keySetId = handleArgument<ClientKey>(info, 0, kName, &kClientKeyTag, "client key")->keySetId;
-  const std::size_t size = tfhe::serializedClientKeySize(key->parameters);
-  auto out = Napi::Uint8Array::New(info.Env(), size);
-  tfhe::serializeClientKey(*key, keySetId, out.Data(), size);
-  return out;
+  return guarded(info.Env(), kName, [&] {
+    const std::size_t size = tfhe::serializedClientKeySize(key->parameters);
+    auto out = Napi::Uint8Array::New(info.Env(), size);
+    tfhe::serializeClientKey(*key, keySetId, out.Data(), size);
+    return out;
+  });
 }
 
 // tfheSerializeEvaluationKeys(compressed, compressedForm: boolean): Promise<Uint8Array>.
@@ -871,12 +885,7 @@ Napi::Value readHeader(const Napi::CallbackInfo& info) {
   expectArgumentCount(info, kName, 1);
   Napi::Env env = info.Env();
   const auto [data, size] = bytesArgument(info, 0, kName);
-  tfhe::HeaderInfo header;
-  try {
-    header = tfhe::readHeader(data, size);
-  } catch (const tfhe::SerializationError& error) {
-    throwSerializationError(env, kName, error);
-  }
+  const tfhe::HeaderInfo header = guarded(env, kName, [&, data = data, size = size] { return tfhe::readHeader(data, size); });
   Napi::Object result = Napi::Object::New(env);
   result.Set("formatVersion", header.formatVersion);
   result.Set("type", objectTypeLabel(header.type));
@@ -896,7 +905,7 @@ Napi::Value deserializeCiphertexts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const tfhe::LoadOptions options = loadOptionsArgument(info, 1, kName);
   const auto [data, size] = bytesArgument(info, 0, kName);
-  try {
+  return guarded(env, kName, [&, data = data, size = size] {
     const tfhe::LoadedCiphertexts loaded = tfhe::deserializeCiphertexts(data, size, options);
     if (loaded.batch.data().size() > kMaxElements) {
       throwRangeError(env, std::string(kName) + ": the batch exceeds the limit of a BigUint64Array");
@@ -910,9 +919,7 @@ Napi::Value deserializeCiphertexts(const Napi::CallbackInfo& info) {
     const tfhe::Sha256Digest fingerprint = tfhe::parameterFingerprint(loaded.parameters);
     result.Set("fingerprint", tfhe::toHex(fingerprint.data(), fingerprint.size()));
     return result;
-  } catch (const tfhe::SerializationError& error) {
-    throwSerializationError(env, kName, error);
-  }
+  });
 }
 
 Napi::Object loadedKeyResult(Napi::Env env, Napi::Value handle, const TfheParameters& params,

@@ -186,6 +186,9 @@ TEST_F(SerializationRoundTrip, CiphertextsKeepWordsPrecisionAndKeySet) {
   for (std::size_t i = 0; i < messages.size(); ++i) {
     EXPECT_EQ(decodeMessage(decryptLwePhase(client_->glweKey.asLweKey(), loaded.batch.ciphertext(i)), 2), messages[i]);
   }
+  // Precision is that of the encoding (up to 31 bits), not only what a lookup reads.
+  const auto wide = ciphertextBytes({-(int64_t{1} << 30)}, 31);
+  EXPECT_EQ(deserializeCiphertexts(wide.data(), wide.size(), {}).precision, 31);
   const auto empty = ciphertextBytes({}, 3);
   EXPECT_EQ(deserializeCiphertexts(empty.data(), empty.size(), {}).batch.count(), 0u);
 }

@@ -72,6 +72,11 @@ test('ciphertexts, client keys and both evaluation-key forms round-trip; loaded 
     { parameters: TEST, keySetId: clientKey.keySetId });
   t.deepEqual(loadedCiphertexts.data, ciphertexts.data);
   t.is(loadedCiphertexts.precision, 2);
+  // Any int32 encoding (precision up to 31) serializes, not only what a lookup reads.
+  const wide = tfhe.encrypt(clientKey, [-(2 ** 30), 2 ** 30 - 1], { precision: 31 });
+  const wideBack = serialization.deserializeCiphertexts(serialization.serializeCiphertexts(wide, clientKey), { parameters: TEST });
+  t.is(wideBack.precision, 31);
+  t.deepEqual(wideBack.data, wide.data);
 
   const secret = serialization.serializeClientKey(clientKey, { includeSecretKey: true });
   const loadedClient = await serialization.deserializeClientKey(secret, { parameters: TEST });

@@ -100,6 +100,7 @@ const CASES: Record<string, readonly Case[]> = {
     ['a dimension of neither key', (c) => native.tfheSerializeCiphertexts(c, u64(10), 1, 9, 2), RangeError],
     ['a short array', (c) => native.tfheSerializeCiphertexts(c, u64(WORDS - 1), 1, 256, 2), RangeError],
     ['precision 0', (_c, e) => native.tfheSerializeCiphertexts(e, u64(WORDS), 1, 256, 0), RangeError],
+    ['precision 32', (c) => native.tfheSerializeCiphertexts(c, u64(WORDS), 1, 256, 32), RangeError],
   ],
   tfheSerializeClientKey: [
     ['includeSecretKey false', (c) => native.tfheSerializeClientKey(c, false as unknown as true), TypeError],

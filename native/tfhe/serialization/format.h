@@ -46,6 +46,10 @@ struct LibraryVersion {
 };
 constexpr LibraryVersion kLibraryVersion = {0, 1, 0};
 
+// Ciphertexts record the precision p of their encoding (messages in [-2^p, 2^p), int32 in JS):
+// anything the library encodes, not only what a lookup can read.
+constexpr int kMaxCiphertextPrecision = 31;
+
 enum class ObjectType : uint16_t {
   CiphertextBatch = 1,
   ClientKey = 2,

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "../csprng/chacha20.h"
-#include "../lwe_encryption.h"
 #include "byte_io.h"
 
 namespace cq::tfhe {
@@ -44,8 +43,6 @@ void expectEnd(const ByteReader& in, uint64_t bytes, const char* what) {
   }
 }
 
-int maxPrecision(const TfheParameters& p) { return std::min(kMaxPrecision, p.maxPrecision()); }
-
 std::size_t clientKeyPayload(const TfheParameters& p) { return 16 + p.lweDimension() + p.bigLweDimension(); }
 
 std::size_t compressedPayload(const TfheParameters& p) {
@@ -69,7 +66,9 @@ void serializeCiphertexts(const TfheParameters& p, const KeySetId& keySetId, con
   if (batch.lweDimension() != p.bigLweDimension() && batch.lweDimension() != p.lweDimension()) {
     throw std::invalid_argument("serializeCiphertexts: the batch's dimension is neither k*N nor n");
   }
-  if (precision < 1 || precision > maxPrecision(p)) throw std::invalid_argument("serializeCiphertexts: bad precision");
+  if (precision < 1 || precision > kMaxCiphertextPrecision) {
+    throw std::invalid_argument("serializeCiphertexts: precision outside [1, 31]");
+  }
   if (size != serializedCiphertextsSize(batch)) throw std::invalid_argument("serializeCiphertexts: wrong buffer size");
   ByteWriter payload(beginEnvelope(out, size, ObjectType::CiphertextBatch, p, keySetId), size - kEnvelopeSize);
   payload.u64(batch.count());
@@ -91,8 +90,9 @@ LoadedCiphertexts deserializeCiphertexts(const uint8_t* data, std::size_t size, 
     malformed("ciphertext dimension " + std::to_string(dimension) + " is neither k*N = " +
               std::to_string(p.bigLweDimension()) + " nor n = " + std::to_string(p.lweDimension()));
   }
-  if (precision < 1 || precision > static_cast<uint32_t>(maxPrecision(p))) {
-    malformed("precision " + std::to_string(precision) + " is outside [1, " + std::to_string(maxPrecision(p)) + "]");
+  if (precision < 1 || precision > static_cast<uint32_t>(kMaxCiphertextPrecision)) {
+    malformed("precision " + std::to_string(precision) + " is outside [1, " + std::to_string(kMaxCiphertextPrecision) +
+              "]");
   }
   // count * (dimension + 1) * 8 must be exactly what remains; divide instead of multiplying so
   // that a huge declared count cannot overflow into a small product.

@@ -4,7 +4,7 @@
 // Loaders check every byte of their input and throw SerializationError, never anything worse.
 //
 // Payloads (little-endian):
-//   ciphertext batch: u64 count, u32 lweDimension (k*N or n), u32 precision, then
+//   ciphertext batch: u64 count, u32 lweDimension (k*N or n), u32 precision (1..31), then
 //     count * (lweDimension + 1) words, each ciphertext's mask then its body.
 //   client key: u32 n, u32 k, u32 N, u32 0, then n bytes (small key bits) and k*N bytes (GLWE
 //     key bits, polynomial by polynomial), each 0 or 1. SECRET: written only when asked.
@@ -31,7 +31,7 @@ namespace cq::tfhe {
 // --- ciphertext batches ------------------------------------------------------------------
 
 std::size_t serializedCiphertextsSize(const LweCiphertextBatch& batch);
-// The batch's dimension must be the parameters' k*N or n; precision in [1, 16].
+// The batch's dimension must be the parameters' k*N or n; precision in [1, 31].
 void serializeCiphertexts(const TfheParameters& parameters, const KeySetId& keySetId, const LweCiphertextBatch& batch,
                           int precision, uint8_t* out, std::size_t size);
 

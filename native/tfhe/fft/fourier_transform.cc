@@ -20,38 +20,36 @@ std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize, int log2S
   const std::size_t m = polynomialSize / 2;
   tables->polynomialSize = polynomialSize;
   tables->halfSize = m;
-  tables->twistReal.resize(m);
-  tables->twistImag.resize(m);
-  tables->untwistReal.resize(m);
-  tables->untwistImag.resize(m);
   // long double keeps the tables accurate to the last bit of a double.
   const long double pi = 3.141592653589793238462643383279502884L;
-  for (std::size_t j = 0; j < m; ++j) {
-    const long double angle = pi * static_cast<long double>(j) / static_cast<long double>(polynomialSize);
-    tables->twistReal[j] = static_cast<double>(cosl(angle));
-    tables->twistImag[j] = static_cast<double>(sinl(angle));
-    tables->untwistReal[j] = static_cast<double>(cosl(angle) / m);
-    tables->untwistImag[j] = static_cast<double>(-sinl(angle) / m);
+  const bool firstIsRadix2 = (log2Size - 1) % 2 == 1;  // log2(M) odd
+  const std::size_t firstCount = firstIsRadix2 ? m / 2 : m / 4;
+  for (std::size_t j = 0; j < firstCount; ++j) {
+    const long double twist = pi * static_cast<long double>(j) / static_cast<long double>(polynomialSize);
+    const long double rotation = -2 * pi * static_cast<long double>(j) / static_cast<long double>(m);
+    tables->twistReal.push_back(static_cast<double>(cosl(twist)));
+    tables->twistImag.push_back(static_cast<double>(sinl(twist)));
+    tables->rotationReal.push_back(static_cast<double>(cosl(rotation)));
+    tables->rotationImag.push_back(static_cast<double>(sinl(rotation)));
+    tables->untwistReal.push_back(static_cast<double>(cosl(twist) / m));
+    tables->untwistImag.push_back(static_cast<double>(-sinl(twist) / m));
   }
-  // exp(-2 pi i power / len), appended as a real part or an imaginary part.
-  auto appendTwiddles = [&](std::size_t len, std::size_t count, std::size_t power, bool imaginary) {
-    for (std::size_t j = 0; j < count; ++j) {
-      const long double angle = -2 * pi * static_cast<long double>(j * power) / static_cast<long double>(len);
-      tables->twiddles.push_back(static_cast<double>(imaginary ? sinl(angle) : cosl(angle)));
-    }
-  };
+  for (int s = 0; s < 4; ++s) {
+    tables->constantReal[s] = static_cast<double>(cosl(pi * s / 8));
+    tables->constantImag[s] = static_cast<double>(sinl(pi * s / 8));
+  }
   std::size_t len = m;
-  if ((log2Size - 1) % 2 == 1) {  // log2(M) odd: one radix-2 pass brings the rest to radix 4
-    tables->passes.push_back({len, 2, tables->twiddles.size()});
-    appendTwiddles(len, len / 2, 1, false);
-    appendTwiddles(len, len / 2, 1, true);
-    len /= 2;
-  }
+  tables->passes.push_back({len, firstIsRadix2 ? 2 : 4, 0});
+  len /= firstIsRadix2 ? 2 : 4;
   for (; len >= 16; len /= 4) {
     tables->passes.push_back({len, 4, tables->twiddles.size()});
     for (std::size_t power = 1; power <= 3; ++power) {
-      appendTwiddles(len, len / 4, power, false);
-      appendTwiddles(len, len / 4, power, true);
+      for (int imaginary = 0; imaginary < 2; ++imaginary) {
+        for (std::size_t j = 0; j < len / 4; ++j) {
+          const long double angle = -2 * pi * static_cast<long double>(j * power) / static_cast<long double>(len);
+          tables->twiddles.push_back(static_cast<double>(imaginary ? sinl(angle) : cosl(angle)));
+        }
+      }
     }
   }
   return tables;  // len == 4 here: the in-register final step
@@ -124,25 +122,6 @@ inline void backwardRadix4(const double* re, const double* im, std::size_t p, st
   emit(p + 3 * q, s1r + s3i, s1i - s3r);
 }
 
-// One radix-2 stage: x[j], x[j+h] -> x[j] + x[j+h], (x[j] - x[j+h]) w, and its inverse.
-inline void forwardRadix2(double* re, double* im, std::size_t p, std::size_t h, double wr, double wi) {
-  double dr = re[p] - re[p + h], di = im[p] - im[p + h];
-  re[p] += re[p + h];
-  im[p] += im[p + h];
-  multiply(dr, di, wr, wi);
-  re[p + h] = dr;
-  im[p + h] = di;
-}
-template <typename Emit>
-inline void backwardRadix2(const double* re, const double* im, std::size_t p, std::size_t h, double wr, double wi,
-                           Emit&& emit) {
-  double vr = re[p + h], vi = im[p + h];
-  multiplyConjugate(vr, vi, wr, wi);
-  const double ur = re[p], ui = im[p];
-  emit(p, ur + vr, ui + vi);
-  emit(p + h, ur - vr, ui - vi);
-}
-
 // Stages len 4 and 2 on x[p..p+3] (twiddles 1, -i, then 1), and their inverse (1, +i).
 inline void forwardLastStages(double* re, double* im, std::size_t p) {
   const double y0r = re[p] + re[p + 2], y0i = im[p] + im[p + 2];
@@ -173,34 +152,68 @@ inline void backwardFirstStages(double* re, double* im, std::size_t p) {
   im[p + 3] = y1i - y3r;
 }
 
-// Forward transform of the folded polynomial in[0, M) + i in[M, 2M): the first pass reads it
-// and twists it on the fly (in may equal re/im).
+// Forward transform of the folded polynomial in[0, M) + i in[M, 2M) (in may equal re/im): the
+// first pass applies the twist as constants before its butterfly and w^j after it (see
+// fourier_transform.h).
 void forwardScalarFrom(const FourierTables& t, const double* in, double* re, double* im) {
   const std::size_t m = t.halfSize;
-  const FourierTables::Pass& first = t.passes.front();
-  const double* w = t.twiddles.data() + first.offset;
-  auto twist = [&](std::size_t p) {
-    double r = in[p], i = in[p + m];
-    multiply(r, i, t.twistReal[p], t.twistImag[p]);
-    re[p] = r;
-    im[p] = i;
+  // y_p c_s, the folded input entry p times a constant.
+  auto input = [&](std::size_t p, int s, double& r, double& i) {
+    r = in[p];
+    i = in[p + m];
+    if (s > 0) multiply(r, i, t.constantReal[s], t.constantImag[s]);
   };
-  if (first.radix == 2) {
+  if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
     for (std::size_t j = 0; j < h; ++j) {
-      twist(j);
-      twist(j + h);
-      forwardRadix2(re, im, j, h, w[j], w[h + j]);
+      double ur, ui, vr, vi;
+      input(j, 0, ur, ui);
+      input(j + h, 2, vr, vi);
+      double dr = ur - vr, di = ui - vi;
+      double w1r = t.twistReal[j], w1i = t.twistImag[j];
+      multiply(w1r, w1i, t.rotationReal[j], t.rotationImag[j]);  // w^j W^j
+      double sr = ur + vr, si = ui + vi;
+      multiply(sr, si, t.twistReal[j], t.twistImag[j]);
+      multiply(dr, di, w1r, w1i);
+      re[j] = sr;
+      im[j] = si;
+      re[j + h] = dr;
+      im[j + h] = di;
     }
   } else {
     const std::size_t q = m / 4;
     for (std::size_t j = 0; j < q; ++j) {
-      for (std::size_t s = 0; s < 4; ++s) twist(j + s * q);
-      forwardRadix4(re, im, j, q, radix4Twiddles(w, q, j));
+      double y[4][2];
+      for (int s = 0; s < 4; ++s) input(j + s * q, s, y[s][0], y[s][1]);
+      const double t0r = y[0][0] + y[2][0], t0i = y[0][1] + y[2][1], t2r = y[0][0] - y[2][0], t2i = y[0][1] - y[2][1];
+      const double t1r = y[1][0] + y[3][0], t1i = y[1][1] + y[3][1], t3r = y[1][0] - y[3][0], t3i = y[1][1] - y[3][1];
+      // w^j, then w^j W^j, w^j W^2j, w^j W^3j by successive rotations.
+      const double rr = t.rotationReal[j], ri = t.rotationImag[j];
+      double v0r = t.twistReal[j], v0i = t.twistImag[j];
+      double v2r = v0r, v2i = v0i;
+      multiply(v2r, v2i, rr, ri);
+      double v1r = v2r, v1i = v2i;
+      multiply(v1r, v1i, rr, ri);
+      double v3r = v1r, v3i = v1i;
+      multiply(v3r, v3i, rr, ri);
+      double x0r = t0r + t1r, x0i = t0i + t1i, x1r = t0r - t1r, x1i = t0i - t1i;
+      double x2r = t2r + t3i, x2i = t2i - t3r, x3r = t2r - t3i, x3i = t2i + t3r;
+      multiply(x0r, x0i, v0r, v0i);
+      multiply(x1r, x1i, v1r, v1i);
+      multiply(x2r, x2i, v2r, v2i);
+      multiply(x3r, x3i, v3r, v3i);
+      re[j] = x0r;
+      im[j] = x0i;
+      re[j + q] = x1r;
+      im[j + q] = x1i;
+      re[j + 2 * q] = x2r;
+      im[j + 2 * q] = x2i;
+      re[j + 3 * q] = x3r;
+      im[j + 3 * q] = x3i;
     }
   }
   for (std::size_t pass = 1; pass < t.passes.size(); ++pass) {
-    const std::size_t len = t.passes[pass].length, q = len / 4;  // passes after the first are radix 4
+    const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
       for (std::size_t j = 0; j < q; ++j) forwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j));
@@ -209,8 +222,9 @@ void forwardScalarFrom(const FourierTables& t, const double* in, double* re, dou
   for (std::size_t p = 0; p < m; p += 4) forwardLastStages(re, im, p);
 }
 
-// Backward transform of spectrum (M times the inverse DFT); the last pass hands each result to
-// `emit(position, re, im)` instead of storing it.
+// Backward transform of the spectrum with the untwist and 1/M folded into its last pass (see
+// fourier_transform.h), which hands each result to `emit(position, re, im)`: coefficient
+// `position` is re, coefficient position + M is im.
 template <typename Emit>
 void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
   const std::size_t m = t.halfSize;
@@ -226,14 +240,46 @@ void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emi
       for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j), store);
     }
   }
-  const FourierTables::Pass& first = t.passes.front();
-  const double* w = t.twiddles.data() + first.offset;
-  if (first.radix == 2) {
+  // Results times conj(c_s), the constants the forward pass multiplied its inputs by.
+  auto emitUnconstant = [&](std::size_t p, int s, double r, double i) {
+    if (s > 0) multiplyConjugate(r, i, t.constantReal[s], t.constantImag[s]);
+    emit(p, r, i);
+  };
+  if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
-    for (std::size_t j = 0; j < h; ++j) backwardRadix2(re, im, j, h, w[j], w[h + j], emit);
+    for (std::size_t j = 0; j < h; ++j) {
+      double ar = re[j], ai = im[j], br = re[j + h], bi = im[j + h];
+      double u1r = t.untwistReal[j], u1i = t.untwistImag[j];
+      multiplyConjugate(u1r, u1i, t.rotationReal[j], t.rotationImag[j]);  // w^-j conj(W^j) / M
+      multiply(ar, ai, t.untwistReal[j], t.untwistImag[j]);
+      multiply(br, bi, u1r, u1i);
+      emitUnconstant(j, 0, ar + br, ai + bi);
+      emitUnconstant(j + h, 2, ar - br, ai - bi);
+    }
   } else {
     const std::size_t q = m / 4;
-    for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, j, q, radix4Twiddles(w, q, j), emit);
+    for (std::size_t j = 0; j < q; ++j) {
+      const double rr = t.rotationReal[j], ri = t.rotationImag[j];
+      const double u0r = t.untwistReal[j], u0i = t.untwistImag[j];
+      double u2r = u0r, u2i = u0i;
+      multiplyConjugate(u2r, u2i, rr, ri);
+      double u1r = u2r, u1i = u2i;
+      multiplyConjugate(u1r, u1i, rr, ri);
+      double u3r = u1r, u3i = u1i;
+      multiplyConjugate(u3r, u3i, rr, ri);
+      double ar = re[j], ai = im[j], br = re[j + q], bi = im[j + q];
+      double cr = re[j + 2 * q], ci = im[j + 2 * q], dr = re[j + 3 * q], di = im[j + 3 * q];
+      multiply(ar, ai, u0r, u0i);
+      multiply(br, bi, u1r, u1i);
+      multiply(cr, ci, u2r, u2i);
+      multiply(dr, di, u3r, u3i);
+      const double s0r = ar + br, s0i = ai + bi, s1r = ar - br, s1i = ai - bi;
+      const double s2r = cr + dr, s2i = ci + di, s3r = cr - dr, s3i = ci - di;
+      emitUnconstant(j, 0, s0r + s2r, s0i + s2i);
+      emitUnconstant(j + q, 1, s1r - s3i, s1i + s3r);
+      emitUnconstant(j + 2 * q, 2, s0r - s2r, s0i - s2i);
+      emitUnconstant(j + 3 * q, 3, s1r + s3i, s1i - s3r);
+    }
   }
 }
 
@@ -246,18 +292,10 @@ void forwardRealScalar(const FourierTables& t, const double* in, double* spectru
   forwardScalarFrom(t, in, spectrum, spectrum + t.halfSize);
 }
 
-// The untwisted coefficients p and p + M of the inverse transform, from its entry p.
-inline void untwist(const FourierTables& t, std::size_t p, double re, double im, double& low, double& high) {
-  low = re * t.untwistReal[p] - im * t.untwistImag[p];
-  high = re * t.untwistImag[p] + im * t.untwistReal[p];
-}
-
 void backwardAddToTorusScalar(const FourierTables& t, double* spectrum, uint64_t* out) {
   const std::size_t m = t.halfSize;
   // Results land in entries the last pass has already read, so none is overwritten early.
-  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double re, double im) {
-    double low, high;
-    untwist(t, p, re, im, low, high);
+  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double low, double high) {
     out[p] += roundToTorus(low);
     out[p + m] += roundToTorus(high);
   });
@@ -265,8 +303,9 @@ void backwardAddToTorusScalar(const FourierTables& t, double* spectrum, uint64_t
 
 void backwardToRealScalar(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
-  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double re, double im) {
-    untwist(t, p, re, im, out[p], out[p + m]);
+  backwardScalarTo(t, spectrum, spectrum + m, [&](std::size_t p, double low, double high) {
+    out[p] = low;
+    out[p + m] = high;
   });
 }
 

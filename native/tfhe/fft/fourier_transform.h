@@ -8,12 +8,20 @@
 // the decimation-in-frequency forward transform leaves them in. Products are taken pointwise in
 // that order and the backward transform reads it directly, so no permutation is ever done.
 //
-// Both code paths run the same schedule of passes over memory:
-// forward = twist fused into the first pass, then radix-4 passes (each two radix-2 stages in
-// one sweep over memory, 3 complex multiplications per 4 points instead of 4), a radix-2 pass
-// first when log2(N/2) is odd, and the last two stages (len 4 and 2, twiddles 1 and -i) as one
-// in-register step per group of four; backward = the exact mirror, the untwist, the 1/(N/2)
-// and the rounding fused into the last pass.
+// Both code paths run the same schedule of passes over memory: forward = the first pass with
+// the twist folded in (below), radix-4 passes (each two radix-2 stages in one sweep over memory,
+// 3 complex multiplications per 4 points instead of 4; the first pass is radix 2 when log2(N/2)
+// is odd), and the last two stages (len 4 and 2, twiddles 1 and -i) in registers with the
+// len-16 pass; backward = the exact mirror, the untwist and the 1/(N/2) folded into its last pass.
+//
+// Folding the twist: the first pass's butterfly reads z_p = y_p w^p at p = j + s q (q = M/4, s <
+// 4; y_p = a_p + i a_(p+M)). As w^(j + s q) = w^j c_s with c_s = w^(s q) = exp(i pi s / 8), it
+// multiplies y by the constants c_s and applies the common factor w^j after the (linear)
+// butterfly, merged with the twiddles: outputs times w^j, w^j W^2j, w^j W^j, w^j W^3j
+// (W = exp(-2 pi i / M)), built from the tables w^j and W^j by complex multiplications. So a
+// transform reads 4 + 4 doubles per j < M/4 of tables where a table of w^p (2M doubles) and one of
+// W^j, W^2j, W^3j (3M/2) stood: the N = 2048 transform's data and tables fit the 32 KB L1.
+// A radix-2 first pass (h = M/2) does the same with c = w^h = exp(i pi / 4).
 #pragma once
 
 #include <cstddef>
@@ -28,18 +36,22 @@ namespace cq::tfhe {
 struct FourierTables {
   std::size_t polynomialSize = 0;  // N
   std::size_t halfSize = 0;        // M = N/2, the complex FFT size
-  // w^j for j < M, split into real and imaginary parts.
+  // The first (forward) and last (backward) pass, for j < M/4 (radix 4) or M/2 (radix 2):
+  // w^j with w = exp(i pi / N); W^j with W = exp(-2 pi i / M); w^-j / M.
   std::vector<double> twistReal, twistImag;
-  // w^-j / M: undoes the twist and the 1/M of the inverse FFT at once.
+  std::vector<double> rotationReal, rotationImag;
   std::vector<double> untwistReal, untwistImag;
+  // c_s = exp(i pi s / 8), s < 4: the radix-4 first pass's input constants; c_2 = exp(i pi / 4)
+  // is the radix-2 one's.
+  double constantReal[4], constantImag[4];
   // One entry per butterfly pass over memory, in forward order (the backward transform runs
   // them in reverse with conjugate twiddles). The final len-4/len-2 step needs no table.
   struct Pass {
     std::size_t length;  // len: butterflies pair entries len/2 (radix 2) or len/4 (radix 4) apart
-    int radix;           // 2 or 4
-    // Offset in `twiddles`. Radix 2: exp(-2 pi i j / len), j < len/2, as len/2 real parts then
-    // len/2 imaginary parts. Radix 4 (q = len/4): W^j, W^2j, W^3j for j < q, W = exp(-2 pi i / len),
-    // as six arrays of q: re(W^j), im(W^j), re(W^2j), im(W^2j), re(W^3j), im(W^3j).
+    int radix;           // 2 or 4 (only the first pass may be radix 2)
+    // Offset in `twiddles`, for the passes after the first (radix 4, q = len/4): W^j, W^2j,
+    // W^3j for j < q, W = exp(-2 pi i / len), as six arrays of q: re(W^j), im(W^j), re(W^2j),
+    // im(W^2j), re(W^3j), im(W^3j).
     std::size_t offset;
   };
   std::vector<Pass> passes;

@@ -121,38 +121,47 @@ inline void backwardFirstStages(double* re, double* im, std::size_t p, const Rad
   for (int e = 0; e < 4; ++e) store(re, im, p + 4 * e, x[e]);
 }
 
-// The folded, twisted input entries p..p+3: (in[p] + i in[p + M]) w^p.
-inline Complex4 twisted(const FourierTables& t, const double* in, std::size_t p) {
-  return multiply({_mm256_loadu_pd(in + p), _mm256_loadu_pd(in + p + t.halfSize)},
-                  {_mm256_loadu_pd(t.twistReal.data() + p), _mm256_loadu_pd(t.twistImag.data() + p)});
+inline Complex4 broadcast(double re, double im) { return {_mm256_set1_pd(re), _mm256_set1_pd(im)}; }
+inline Complex4 loadTable(const std::vector<double>& re, const std::vector<double>& im, std::size_t j) {
+  return {_mm256_loadu_pd(re.data() + j), _mm256_loadu_pd(im.data() + j)};
 }
 
 // Forward transform of in[0, M) + i in[M, 2M) into re/im (in may equal re/im): the first pass
-// twists as it reads. Every vector loop iteration advances `prefetch` by one step.
+// multiplies its inputs by the constants c_s and its outputs by w^j times its twiddles (see
+// fourier_transform.h). Every vector loop iteration advances `prefetch` by one step.
 void forwardFrom(const FourierTables& t, const double* in, double* re, double* im, PrefetchStream& stream) {
   PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
-  const FourierTables::Pass& first = t.passes.front();
-  const double* w = t.twiddles.data() + first.offset;
-  if (first.radix == 2) {
+  auto input = [&](std::size_t p) { return load(in, in + m, p); };
+  if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
+    const Complex4 c = broadcast(t.constantReal[2], t.constantImag[2]);
     for (std::size_t j = 0; j < h; j += 4) {
       prefetch.step();
-      const Complex4 u = twisted(t, in, j), v = twisted(t, in, j + h);
-      store(re, im, j, add(u, v));
-      store(re, im, j + h, multiply(sub(u, v), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)}));
+      const Complex4 u = input(j), v = multiply(input(j + h), c);
+      const Complex4 w0 = loadTable(t.twistReal, t.twistImag, j);
+      const Complex4 w1 = multiply(w0, loadTable(t.rotationReal, t.rotationImag, j));
+      store(re, im, j, multiply(add(u, v), w0));
+      store(re, im, j + h, multiply(sub(u, v), w1));
     }
   } else {
     const std::size_t q = m / 4;
+    const Complex4 c1 = broadcast(t.constantReal[1], t.constantImag[1]);
+    const Complex4 c2 = broadcast(t.constantReal[2], t.constantImag[2]);
+    const Complex4 c3 = broadcast(t.constantReal[3], t.constantImag[3]);
     for (std::size_t j = 0; j < q; j += 4) {
       prefetch.step();
-      Complex4 a = twisted(t, in, j), b = twisted(t, in, j + q), c = twisted(t, in, j + 2 * q),
-               d = twisted(t, in, j + 3 * q);
-      forwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
-      store(re, im, j, a);
-      store(re, im, j + q, b);
-      store(re, im, j + 2 * q, c);
-      store(re, im, j + 3 * q, d);
+      const Complex4 y0 = input(j), y1 = multiply(input(j + q), c1), y2 = multiply(input(j + 2 * q), c2),
+                     y3 = multiply(input(j + 3 * q), c3);
+      const Complex4 t0 = add(y0, y2), t2 = sub(y0, y2), t1 = add(y1, y3), t3 = sub(y1, y3);
+      // w^j, then w^j W^j, w^j W^2j, w^j W^3j by successive rotations.
+      const Complex4 rotation = loadTable(t.rotationReal, t.rotationImag, j);
+      const Complex4 v0 = loadTable(t.twistReal, t.twistImag, j);
+      const Complex4 v2 = multiply(v0, rotation), v1 = multiply(v2, rotation), v3 = multiply(v1, rotation);
+      store(re, im, j, multiply(add(t0, t1), v0));
+      store(re, im, j + q, multiply(sub(t0, t1), v1));
+      store(re, im, j + 2 * q, multiply(subTimesI(t2, t3), v2));
+      store(re, im, j + 3 * q, multiply(addTimesI(t2, t3), v3));
     }
   }
   // Passes after the first are radix 4; the last one (len 16) runs with the last stages.
@@ -210,35 +219,40 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
       }
     }
   }
-  const FourierTables::Pass& first = t.passes.front();
-  const double* w = t.twiddles.data() + first.offset;
-  if (first.radix == 2) {
+  // The last pass, with the untwist and 1/M folded in: inputs times w^-j / M and conjugate
+  // twiddles, results times conj(c_s).
+  if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
+    const Complex4 c = broadcast(t.constantReal[2], t.constantImag[2]);
     for (std::size_t j = 0; j < h; j += 4) {
       prefetch.step();
-      const Complex4 u = load(re, im, j);
-      const Complex4 v = multiplyConjugate(load(re, im, j + h), {_mm256_loadu_pd(w + j), _mm256_loadu_pd(w + h + j)});
-      emit(j, add(u, v));
-      emit(j + h, sub(u, v));
+      const Complex4 u0 = loadTable(t.untwistReal, t.untwistImag, j);
+      const Complex4 u1 = multiplyConjugate(u0, loadTable(t.rotationReal, t.rotationImag, j));
+      const Complex4 a = multiply(load(re, im, j), u0), b = multiply(load(re, im, j + h), u1);
+      emit(j, add(a, b));
+      emit(j + h, multiplyConjugate(sub(a, b), c));
     }
   } else {
     const std::size_t q = m / 4;
+    const Complex4 c1 = broadcast(t.constantReal[1], t.constantImag[1]);
+    const Complex4 c2 = broadcast(t.constantReal[2], t.constantImag[2]);
+    const Complex4 c3 = broadcast(t.constantReal[3], t.constantImag[3]);
     for (std::size_t j = 0; j < q; j += 4) {
       prefetch.step();
-      Complex4 a = load(re, im, j), b = load(re, im, j + q), c = load(re, im, j + 2 * q), d = load(re, im, j + 3 * q);
-      backwardRadix4(a, b, c, d, radix4Twiddles(w, q, j));
-      emit(j, a);
-      emit(j + q, b);
-      emit(j + 2 * q, c);
-      emit(j + 3 * q, d);
+      const Complex4 rotation = loadTable(t.rotationReal, t.rotationImag, j);
+      const Complex4 u0 = loadTable(t.untwistReal, t.untwistImag, j);
+      const Complex4 u2 = multiplyConjugate(u0, rotation), u1 = multiplyConjugate(u2, rotation),
+                     u3 = multiplyConjugate(u1, rotation);
+      const Complex4 a = multiply(load(re, im, j), u0), b = multiply(load(re, im, j + q), u1),
+                     c = multiply(load(re, im, j + 2 * q), u2), d = multiply(load(re, im, j + 3 * q), u3);
+      const Complex4 s0 = add(a, b), s1 = sub(a, b), s2 = add(c, d), s3 = sub(c, d);
+      emit(j, add(s0, s2));
+      emit(j + q, multiplyConjugate(addTimesI(s1, s3), c1));
+      emit(j + 2 * q, multiplyConjugate(sub(s0, s2), c2));
+      emit(j + 3 * q, multiplyConjugate(subTimesI(s1, s3), c3));
     }
   }
   stream = prefetch;
-}
-
-// Coefficients p..p+3 (real parts) and p+M..p+M+3 (imaginary parts) of x w^-p / M.
-inline Complex4 untwisted(const FourierTables& t, std::size_t p, Complex4 x) {
-  return multiply(x, {_mm256_loadu_pd(t.untwistReal.data() + p), _mm256_loadu_pd(t.untwistImag.data() + p)});
 }
 
 // round(x) mod 2^64 for four doubles of any magnitude (AVX2 has no double -> int64), exactly
@@ -296,10 +310,10 @@ void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
 void backwardAddToTorusPrefetchingAvx2(const FourierTables& t, double* spectrum, uint64_t* out,
                                        PrefetchStream& prefetch) {
   const std::size_t m = t.halfSize;
+  // Coefficients p..p+3 are the real parts, p+M..p+M+3 the imaginary parts.
   backwardTo(t, spectrum, spectrum + m, prefetch, [&](std::size_t p, Complex4 x) {
-    const Complex4 y = untwisted(t, p, x);
-    addToTorus(out + p, y.re);
-    addToTorus(out + p + m, y.im);
+    addToTorus(out + p, x.re);
+    addToTorus(out + p + m, x.im);
   });
 }
 
@@ -312,9 +326,8 @@ void backwardToRealAvx2(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
   PrefetchStream none;
   backwardTo(t, spectrum, spectrum + m, none, [&](std::size_t p, Complex4 x) {
-    const Complex4 y = untwisted(t, p, x);
-    _mm256_storeu_pd(out + p, y.re);
-    _mm256_storeu_pd(out + p + m, y.im);
+    _mm256_storeu_pd(out + p, x.re);
+    _mm256_storeu_pd(out + p + m, x.im);
   });
 }
 

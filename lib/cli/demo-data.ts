@@ -16,6 +16,8 @@ export interface DemoData {
   readonly inputset: Tensor<'float64'>;
   readonly testInputs: Tensor<'float64'>;
   readonly testLabels: readonly number[];
+  /** "64 -> 24 -> 10": the layer widths, from the Gemm weights. */
+  readonly architecture: string;
 }
 
 export function loadDemoData(dir = DEMO_DIR): DemoData {
@@ -28,7 +30,21 @@ export function loadDemoData(dir = DEMO_DIR): DemoData {
   if (!Array.isArray(labels) || labels.length !== testInputs.shape[0] || labels.some((l) => !Number.isInteger(l))) {
     throw new InputFileError(`test split '${testFile}' needs "labels": one integer per sample`);
   }
-  return { model, inputset, testInputs, testLabels: labels as number[] };
+  return { model, inputset, testInputs, testLabels: labels as number[], architecture: layerWidths(model) };
+}
+
+function layerWidths(model: OnnxModel): string {
+  const widths: number[] = [];
+  for (const node of model.graph.nodes) {
+    const weights = node.opType === 'Gemm' ? model.graph.initializers.get(node.inputs[1]) : undefined;
+    if (weights === undefined || weights.rank !== 2) continue;
+    const attribute = node.attributes.get('transB');
+    const transB = attribute?.kind === 'int' && attribute.value === 1n;
+    const [inputs, outputs] = transB ? [weights.shape[1], weights.shape[0]] : weights.shape;
+    if (widths.length === 0) widths.push(inputs);
+    widths.push(outputs);
+  }
+  return widths.join(' -> ');
 }
 
 /** The first `count` samples (rows along axis 0). */

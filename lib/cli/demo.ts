@@ -49,7 +49,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   if (threads !== undefined) setThreads(threads);
   const say = (line = '') => { if (!json) println(io.stdout, line); };
 
-  say(`digits MLP (64 -> 24 -> 10), ${data.inputset.shape[0]} calibration samples, ${samples} of ${data.testLabels.length} test images`);
+  say(`digits MLP (${data.architecture}), ${data.inputset.shape[0]} calibration samples, ${samples} of ${data.testLabels.length} test images`);
   const x = firstSamples(data.testInputs, samples);
   const labels = data.testLabels.slice(0, samples);
 
@@ -85,7 +85,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
 
   const accuracy = { clear: accuracyOf(clear, labels), simulated: accuracyOf(simulated, labels), encrypted: accuracyOf(encrypted, labels), clearTestSplit };
   const result = {
-    model: 'digits-mlp-64-24-10',
+    model: `digits MLP ${data.architecture}`,
     samples,
     threads: capabilities().threads,
     simd: capabilities().simd,

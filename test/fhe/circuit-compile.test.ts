@@ -114,11 +114,18 @@ test('overflow is caught at compile time: beyond 2^53, beyond int32 at an output
 });
 
 test('no parameter set for the precision: the error names what drives it and what to change', (t) => {
+  // 9 bits fit 4_4's tables (N = 2^16 reads up to 15 bits) but not its noise at 2^-128.
   const error = t.throws(() => identityLookup({ min: 0, max: 511 }));
-  t.regex(error.message, /no parameter set carries 9-bit messages \(the widest, TUNIFORM_4_4_PFAIL_2M128, carries 8\)/);
-  t.regex(error.message, /lookup 'identity' reads 'x' in \[0, 511\] \(9 bits\)/);
+  t.regex(error.message, /no parameter set keeps the input of lookup 'identity' \(nu = 0\.00, 9-bit messages\) under the failure target 2\^-128\.0 per lookup: the closest, TUNIFORM_4_4_PFAIL_2M128/);
+  t.regex(error.message, /9 bits: lookup 'identity' reads 'x' in \[0, 511\] \(9 bits\)/);
   t.regex(error.message, /nBits.*roundingThresholdBits/);
-  t.throws(() => identityLookup({ min: 0, max: 15 }, { parameters: TUNIFORM_1_1_PFAIL_2M128 }), { message: /the widest given, TUNIFORM_1_1_PFAIL_2M128, carries 2/ });
+  // Tables: 2^(p_in + 1) <= N.
+  const tables = t.throws(() => identityLookup({ min: 0, max: 65535 }));
+  t.regex(tables.message, /no parameter set has tables for 16-bit lookup inputs \(the largest, TUNIFORM_4_4_PFAIL_2M128, N = 65536, reads at most 15 bits\); lookup 'identity' reads 'x' in \[0, 65535\] \(16 bits\)/);
+  t.throws(() => identityLookup({ min: 0, max: 511 }, { parameters: TUNIFORM_1_1_PFAIL_2M128 }), {
+    message: /no parameter set has tables for 9-bit lookup inputs \(the largest given, TUNIFORM_1_1_PFAIL_2M128, N = 512, reads at most 8 bits\)/,
+  });
+  t.throws(() => identityLookup({ min: 0, max: 15 }, { parameters: TUNIFORM_1_1_PFAIL_2M128 }), { message: /the closest, TUNIFORM_1_1_PFAIL_2M128, reaches/ });
 });
 
 test('parameter choice follows the precision and the 2-norm nu feeding the lookups', (t) => {
@@ -299,7 +306,11 @@ test('lookup functions: non-integers inside the range are errors; undefined entr
   const circuit = c.compile({ inputset: [4, 5, 0, 2] }); // sum in [2, 9]
   t.is(circuit.precision, 4);
   const step = circuit.program.steps.find((st) => st.kind === 'lookup');
-  t.deepEqual(step?.kind === 'lookup' ? Array.from(step.tables[0]) : [], [7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  // 16 entries (the input chain is at p = 4 for 'tripled'); the output chain of 'strict' holds
+  // [0, 7]: p = 2, so entries are residues modulo 8 (7 -> -1), lifted back on decryption.
+  t.is(circuit.precisionOf('strict'), 2);
+  t.deepEqual(step?.kind === 'lookup' ? [step.inputPrecision, step.outputPrecision] : [], [4, 2]);
+  t.deepEqual(step?.kind === 'lookup' ? Array.from(step.tables[0]) : [], [-1, -2, -3, -4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   t.deepEqual(Array.from(circuit.simulate([4, 4], { seed: 1 })[0].data), [1]);
   t.deepEqual(Array.from(circuit.simulate([7, 7], { seed: 1 })[0].data), [0]);
 });

@@ -93,9 +93,19 @@ export class FheCircuit {
     this.ranges = parts.ranges;
   }
 
-  /** Message precision p shared by every ciphertext. */
+  /**
+   * The widest chain's message precision. Each chain (values joined by leveled ops between
+   * lookups, inputs and outputs) has its own: see precisionOf and statistics.chains.
+   */
   get precision(): number {
     return this.program.precision;
+  }
+
+  /** Message precision of a tensor (its chain's), by node name or id. */
+  precisionOf(tensor: string | number): number {
+    const id = typeof tensor === 'number' ? tensor : this.graph.nodes.findIndex((node) => node.name === tensor);
+    if (!(id >= 0 && id < this.graph.nodes.length)) throw new RangeError(`precisionOf: no tensor ${JSON.stringify(tensor)} in this circuit`);
+    return this.program.precisions[id];
   }
 
   get inputs(): readonly TensorSpec[] {
@@ -177,7 +187,10 @@ export class FheCircuit {
   /** Client side: encrypts a batch of inputs (values must lie in each input's range). */
   encrypt(inputs: CircuitInputs, clientKey: ClientKey = this.#clientKey('encrypt')): EncryptedTensors {
     const { batch, values } = parseInputs(this.inputs, inputs);
-    const tensors = values.map((data) => encryptBatch(clientKey, centeredInt32(data, this.precision), { precision: this.precision }));
+    const tensors = values.map((data, slot) => {
+      const precision = this.program.precisions[this.inputs[slot].id];
+      return encryptBatch(clientKey, centeredInt32(data, precision), { precision });
+    });
     return new EncryptedTensors(batch, tensors);
   }
 
@@ -215,22 +228,24 @@ export class FheCircuit {
     return key;
   }
 
-  /** Residues modulo 2^(p+1) back to the integers of the output's range. */
+  /** Residues modulo 2^(p+1) of the output's chain back to the integers of the output's range. */
   #lift(spec: TensorSpec, residues: ArrayLike<number>): Float64Array {
-    return Float64Array.from(residues, (r) => liftResidue(r, spec.range.min, this.precision));
+    const precision = this.program.precisions[spec.id];
+    return Float64Array.from(residues, (r) => liftResidue(r, spec.range.min, precision));
   }
 
-  /** Where clear results equal encrypted ones: lookup inputs in [min, min + 2^p), outputs in [min, min + 2^(p+1)). */
+  /** Where clear results equal encrypted ones: lookup inputs in [min, min + 2^p), outputs in [min, min + 2^(p+1)), p of their chain. */
   #exactWindows(): Map<number, { window: IntegerRange; why: string }> {
     const windows = new Map<number, { window: IntegerRange; why: string }>();
+    const { precisions } = this.program;
     for (const node of this.graph.nodes) {
       if (node.kind !== 'lookup') continue;
       const { min } = this.ranges[node.inputs[0]];
-      windows.set(node.inputs[0], { window: { min, max: min + 2 ** this.precision - 1 }, why: `input of lookup '${node.name}'` });
+      windows.set(node.inputs[0], { window: { min, max: min + 2 ** precisions[node.inputs[0]] - 1 }, why: `input of lookup '${node.name}'` });
     }
     for (const output of this.graph.outputs) {
       const { min } = this.ranges[output.id];
-      const window = { min, max: min + 2 ** (this.precision + 1) - 1 };
+      const window = { min, max: min + 2 ** (precisions[output.id] + 1) - 1 };
       const known = windows.get(output.id);
       windows.set(output.id, known !== undefined ? known : { window, why: `output '${output.name}'` });
     }
@@ -243,9 +258,10 @@ export class FheCircuit {
     }
     specs.forEach((spec, k) => {
       const batch = encrypted.tensors[k];
-      if (batch.count !== encrypted.batch * spec.size || batch.lweDimension !== this.parameters.bigLweDimension || batch.precision !== this.precision) {
+      const precision = this.program.precisions[spec.id];
+      if (batch.count !== encrypted.batch * spec.size || batch.lweDimension !== this.parameters.bigLweDimension || batch.precision !== precision) {
         throw new RangeError(`${what}: '${spec.name}' needs ${encrypted.batch} x ${spec.size} ciphertexts of dimension `
-          + `${this.parameters.bigLweDimension} at precision ${this.precision}, got ${batch.count} of dimension ${batch.lweDimension} `
+          + `${this.parameters.bigLweDimension} at precision ${precision}, got ${batch.count} of dimension ${batch.lweDimension} `
           + `at precision ${batch.precision}`);
       }
     });

@@ -1,7 +1,9 @@
 // compile: graph -> FheCircuit. In order: ranges (declared, observed on the inputset, or the
-// worst case); the message precision p (the widest lookup input, or the widest output minus
-// its padding bit); clear operands reduced modulo 2^(p+1); noise bounds; the per-lookup failure
-// target; the cheapest parameter set meeting it; tables; stages of batched lookups.
+// worst case); chains (the encoding regions between lookups) and the message precision of each
+// (its widest lookup input, or its widest output minus the padding bit); clear operands reduced
+// modulo 2^(p+1) of their chain; noise bounds; the per-lookup failure target; the cheapest
+// parameter set meeting it at every chain's precision; tables (2^p_in entries, encoded at
+// p_out); stages of batched lookups.
 
 import { log2FailureProbability } from '../noise';
 import type { ParameterSet } from '../parameters';
@@ -9,12 +11,13 @@ import { FheCircuit } from './circuit';
 import { evaluateGraph } from './evaluate';
 import { lookupFailureTarget, type FailureOptions } from './failure-target';
 import { describeNode, type CircuitGraph, type CircuitNode } from './graph';
-import { centered, centeredInt32, formatRange, rangeBits, type IntegerRange } from './integers';
+import { centered, centeredInt32, rangeBits, type IntegerRange } from './integers';
+import { assignChains, type ChainAssignment } from './chains';
 import { parseInputs, type CircuitInputs, type TensorSpec } from './io';
 import { reduceWeights } from './linear-map';
 import { circuitLogger, type CircuitLogger } from './logger';
 import { effectiveNu, noiseBounds, type NoiseBound, type ReducedOperands } from './noise-bound';
-import { selectParameters, type NoisePoint } from './parameter-selection';
+import { log2PointFailure, selectParameters, weakestPoint, type NoisePoint } from './parameter-selection';
 import type { LookupStep, Program, ProgramStep, Stage } from './program';
 import { resolveRanges } from './ranges';
 import { lookupTables } from './tables';
@@ -32,8 +35,6 @@ export interface CompileOptions extends FailureOptions {
   /** Where warnings go (default: the logger set by setCircuitLogger, console.warn). */
   readonly logger?: CircuitLogger;
 }
-
-const INT32_LIMIT = 2 ** 31;
 
 function specOf(graph: CircuitGraph, id: number, name: string, ranges: readonly IntegerRange[]): TensorSpec {
   const node = graph.nodes[id];
@@ -54,31 +55,6 @@ function observeRanges(graph: CircuitGraph, inputs: readonly TensorSpec[], input
     observed[node.id] = { min, max };
   });
   return observed;
-}
-
-interface PrecisionNeed {
-  readonly bits: number;
-  readonly driver: string;
-}
-
-/** p: every lookup input (shifted) in [0, 2^p); every output within 2^(p+1) consecutive integers. */
-function messagePrecision(graph: CircuitGraph, ranges: readonly IntegerRange[]): PrecisionNeed {
-  let need: PrecisionNeed = { bits: 1, driver: 'nothing needs more than 1 bit' };
-  for (const node of graph.nodes) {
-    if (node.kind !== 'lookup') continue;
-    const input = graph.nodes[node.inputs[0]];
-    const bits = rangeBits(ranges[input.id]);
-    if (bits > need.bits) need = { bits, driver: `${describeNode(node)} reads '${input.name}' in ${formatRange(ranges[input.id])} (${bits} bits)` };
-  }
-  for (const output of graph.outputs) {
-    const range = ranges[output.id];
-    if (range.min < -INT32_LIMIT || range.max >= INT32_LIMIT) {
-      throw new RangeError(`output '${output.name}' spans ${formatRange(range)}, beyond int32`);
-    }
-    const bits = Math.max(1, rangeBits(range) - 1);
-    if (bits > need.bits) need = { bits, driver: `output '${output.name}' spans ${formatRange(range)} (${bits} bits and the padding bit)` };
-  }
-  return need;
 }
 
 /** Stage of each node: a lookup runs one stage after its input; other nodes run with their latest input. */
@@ -110,13 +86,13 @@ interface ReducedClearOperands extends ReducedOperands {
   linearConstants(id: number): Int32Array | null;
 }
 
-/** Clear weights, factors and constants as centered residues modulo 2^(p+1). */
-function reduceOperands(graph: CircuitGraph, precision: number): ReducedClearOperands {
+/** Clear weights, factors and constants as centered residues modulo 2^(p+1) of their node's chain. */
+function reduceOperands(graph: CircuitGraph, precisionOf: Int32Array): ReducedClearOperands {
   const linear = new Map<number, { weights: Int32Array; constants: Int32Array | null }>();
   const factors = new Map<number, Int32Array>();
   for (const node of graph.nodes) {
-    if (node.kind === 'linear') linear.set(node.id, reduceWeights(node.map, precision));
-    if (node.kind === 'scale') factors.set(node.id, centeredInt32(node.factors, precision));
+    if (node.kind === 'linear') linear.set(node.id, reduceWeights(node.map, precisionOf[node.id]));
+    if (node.kind === 'scale') factors.set(node.id, centeredInt32(node.factors, precisionOf[node.id]));
   }
   return {
     linearWeights: (id) => linear.get(id)!.weights,
@@ -125,26 +101,33 @@ function reduceOperands(graph: CircuitGraph, precision: number): ReducedClearOpe
   };
 }
 
-/** Where noise must stay within a box: every lookup input and every output. */
-function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[]): NoisePoint[] {
+/** Where noise must stay within a box: every lookup input and every output, at its chain's precision. */
+function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[], chains: ChainAssignment): NoisePoint[] {
   const points: NoisePoint[] = [];
   for (const node of graph.nodes) {
-    if (node.kind === 'lookup') points.push({ kind: 'lookup', bound: noise[node.inputs[0]], what: `the input of ${describeNode(node)}` });
+    if (node.kind !== 'lookup') continue;
+    const input = node.inputs[0];
+    const chain = chains.chains[chains.chainOf[input]];
+    points.push({ kind: 'lookup', bound: noise[input], what: `the input of ${describeNode(node)}`, precision: chain.precision, chain: chain.index, driver: chain.driver });
   }
-  for (const output of graph.outputs) points.push({ kind: 'output', bound: noise[output.id], what: `output '${output.name}'` });
+  for (const output of graph.outputs) {
+    const chain = chains.chains[chains.chainOf[output.id]];
+    points.push({ kind: 'output', bound: noise[output.id], what: `output '${output.name}'`, precision: chain.precision, chain: chain.index, driver: chain.driver });
+  }
   return points;
 }
 
 interface ProgramParts {
   readonly ranges: readonly IntegerRange[];
-  readonly precision: number;
+  readonly precisionOf: Int32Array;
   readonly operands: ReducedClearOperands;
   readonly noise: readonly NoiseBound[];
   readonly parameters: ParameterSet;
 }
 
 function programStep(graph: CircuitGraph, node: CircuitNode, parts: ProgramParts): ProgramStep {
-  const { ranges, precision, operands } = parts;
+  const { ranges, operands } = parts;
+  const precision = parts.precisionOf[node.id];
   switch (node.kind) {
     case 'input':
       return { kind: 'input', id: node.id, slot: graph.inputs.indexOf(node.id) };
@@ -163,11 +146,13 @@ function programStep(graph: CircuitGraph, node: CircuitNode, parts: ProgramParts
       return { kind: 'reshape', id: node.id, input: node.inputs[0] };
     case 'lookup': {
       const inputRange = ranges[node.inputs[0]];
+      const inputPrecision = parts.precisionOf[node.inputs[0]];
       const nu = effectiveNu(parts.noise[node.inputs[0]], parts.parameters);
       const step: LookupStep = {
-        kind: 'lookup', id: node.id, input: node.inputs[0], shift: centered(-inputRange.min, precision),
-        tables: lookupTables(node, inputRange, precision), channelOf: node.channelOf, inputRange,
-        inputBits: rangeBits(inputRange), nu, log2FailureProbability: log2FailureProbability(parts.parameters, precision, nu),
+        kind: 'lookup', id: node.id, input: node.inputs[0], shift: centered(-inputRange.min, inputPrecision),
+        tables: lookupTables(node, inputRange, inputPrecision, precision), channelOf: node.channelOf, inputRange,
+        inputBits: rangeBits(inputRange), inputPrecision, outputPrecision: precision, nu,
+        log2FailureProbability: log2FailureProbability(parts.parameters, inputPrecision, nu),
       };
       return step;
     }
@@ -183,18 +168,27 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   });
   const observed = options.inputset === undefined ? undefined : observeRanges(graph, declaredInputs, options.inputset);
   const ranges = resolveRanges(graph, observed);
-  const { bits: precision, driver } = messagePrecision(graph, ranges);
-  const operands = reduceOperands(graph, precision);
+  const chains = assignChains(graph, ranges);
+  const operands = reduceOperands(graph, chains.precisionOf);
   const noise = noiseBounds(graph, operands);
   const lookupCount = graph.nodes.reduce((sum, node) => sum + (node.kind === 'lookup' ? node.size : 0), 0);
   const target = lookupFailureTarget(options, lookupCount, logger);
-  const parameters = selectParameters({
-    precision, precisionDriver: driver, points: noisePoints(graph, noise),
-    pError: target.pError, candidates: options.candidates, forced: options.parameters,
-  });
-  const parts: ProgramParts = { ranges, precision, operands, noise, parameters };
+  const points = noisePoints(graph, noise, chains);
+  const parameters = selectParameters({ points, pError: target.pError, candidates: options.candidates, forced: options.parameters });
+  const parts: ProgramParts = { ranges, precisionOf: chains.precisionOf, operands, noise, parameters };
   const program: Program = {
-    precision,
+    precision: chains.chains.reduce((max, chain) => Math.max(max, chain.precision), 1),
+    precisions: chains.precisionOf,
+    chainOf: chains.chainOf,
+    chains: chains.chains.map((chain) => {
+      const own = points.filter((point) => point.chain === chain.index);
+      const weakest = weakestPoint(own, parameters);
+      return { ...chain, weakest: weakest.what, nu: weakest.nu, log2FailureProbability: weakest.log2PFail };
+    }),
+    outputNoise: graph.outputs.map((output) => {
+      const point = points.find((p) => p.kind === 'output' && p.what === `output '${output.name}'`)!;
+      return { nu: effectiveNu(point.bound, parameters), log2FailureProbability: log2PointFailure(point, parameters) };
+    }),
     steps: graph.nodes.map((node) => programStep(graph, node, parts)),
     sizes: graph.nodes.map((node) => node.size),
     stages: stagesOf(graph),

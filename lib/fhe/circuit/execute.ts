@@ -1,8 +1,9 @@
 // Execution on ciphertexts: the compiled program over CiphertextBatches (one per tensor, the
 // batch's samples one after the other). Linear ops go through the native facade (dot
 // products, elementwise ops), data movement copies ciphertexts, and every lookup of a stage,
-// across ops, channels and samples, goes to the native core as one batched call (cut into
-// chunks so progress can be reported and memory stays bounded).
+// across ops, channels and samples, goes to the native core in batched calls, one group per
+// (input precision, output precision) pair (cut into chunks so progress can be reported and
+// memory stays bounded). Ciphertexts carry their chain's precision from encryption on.
 
 import { add, dotProduct, lookup, multiplyByIntegers, addConstants, subtract, type CiphertextBatch, type EvaluationKeys } from '../tfhe';
 import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
@@ -90,13 +91,14 @@ async function runLookupStage(
     return tables.length - step.tables.length;
   });
   const total = inputs.reduce((sum, input) => sum + input.count, 0);
-  const results = zeroBatch(total, inputs[0]);
+  const { inputPrecision, outputPrecision } = steps[0];
+  const results = zeroBatch(total, { lweDimension: inputs[0].lweDimension, precision: outputPrecision });
   const words = wordsPerCiphertext(results);
   let op = 0;
   let element = 0; // within inputs[op]
   for (let start = 0; start < total; start += chunkSize) {
     const count = Math.min(chunkSize, total - start);
-    const chunk = zeroBatch(count, results);
+    const chunk = zeroBatch(count, { lweDimension: results.lweDimension, precision: inputPrecision });
     const shifts = new Int32Array(count);
     const tableIndex = new Int32Array(count);
     for (let k = 0; k < count; k++, element++) {
@@ -109,7 +111,7 @@ async function runLookupStage(
       shifts[k] = step.shift;
       tableIndex[k] = firstTable[op] + (step.channelOf === null ? 0 : step.channelOf[element % sizes[op]]);
     }
-    const out = await lookup(keys, addConstants(chunk, shifts), tables, { tableIndex });
+    const out = await lookup(keys, addConstants(chunk, shifts), tables, { tableIndex, outputPrecision });
     results.data.set(out.data, start * words);
     progress(count);
   }
@@ -142,14 +144,25 @@ export async function executeProgram(
   };
   for (const stage of program.stages) {
     if (stage.lookups.length > 0) {
-      const steps = stage.lookups.map((id) => program.steps[id] as LookupStep);
+      // One group of native calls per (input precision, output precision) pair.
+      const groups = new Map<string, LookupStep[]>();
+      for (const id of stage.lookups) {
+        const step = program.steps[id] as LookupStep;
+        const key = `${step.inputPrecision}/${step.outputPrecision}`;
+        if (!groups.has(key)) groups.set(key, []);
+        groups.get(key)!.push(step);
+      }
       const started = performance.now();
-      const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), stage.lookups.map((id) => program.sizes[id]), keys, chunkSize, (count) => {
-        lookupsDone += count;
-        options.onProgress?.({ lookupsDone, lookupsTotal });
-      });
+      const done: [LookupStep, CiphertextBatch][] = [];
+      for (const steps of groups.values()) {
+        const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), steps.map((s) => program.sizes[s.id]), keys, chunkSize, (count) => {
+          lookupsDone += count;
+          options.onProgress?.({ lookupsDone, lookupsTotal });
+        });
+        steps.forEach((step, k) => done.push([step, outs[k]]));
+      }
       lookupMilliseconds += performance.now() - started;
-      steps.forEach((step, k) => finish(step, outs[k]));
+      for (const [step, out] of done) finish(step, out);
     }
     for (const id of stage.others) {
       const step = program.steps[id];

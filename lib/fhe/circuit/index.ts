@@ -18,4 +18,5 @@ export { circuitLogger, setCircuitLogger } from './logger';
 export type { CircuitLogger } from './logger';
 export { MAX_LOOKUP_BITS } from './ranges';
 export type { SliceSpec } from './shapes';
-export type { CircuitStatistics, LatencyEstimate, LookupOpStatistics } from './statistics';
+export type { ChainStatistics, CircuitStatistics, LatencyEstimate, LookupOpStatistics, OutputStatistics } from './statistics';
+export type { Chain } from './chains';

@@ -1,8 +1,10 @@
-// Choosing the circuit's parameter set: the cheapest named set (by lookupCost) that is
-// 128-bit secure, carries p-bit messages, and keeps every lookup input (and every output's
-// decryption) under the per-lookup failure target at precision p. Every lookup runs at the
-// circuit's precision p, so the largest nu decides; nu depends on the set (fresh vs bootstrap
-// noise). An output is decrypted straight away: no keyswitch or modulus switch noise.
+// Choosing the circuit's parameter set (one key set per circuit): the cheapest named set (by
+// lookupCost) that is 128-bit secure, has tables large enough for every lookup's input
+// precision (2^(p_in + 1) <= N), and keeps every lookup input (and every output's decryption)
+// under the per-lookup failure target at the precision of the chain it belongs to. Each point
+// is judged at its own chain's precision: a wide output chain needs a small bootstrap output
+// noise, i.e. possibly a larger set than its lookups alone would. nu depends on the set (fresh
+// vs bootstrap noise). An output is decrypted straight away: no keyswitch or modulus switch noise.
 
 import { lookupCost } from '../cost';
 import { log2Erfc } from '../error-function';
@@ -10,6 +12,7 @@ import { blindRotationVariance, halfBoxWidth, log2FailureProbability } from '../
 import { DEFAULT_CANDIDATES } from '../parameter-choice';
 import type { ParameterSet } from '../parameters';
 import { checkSecurity } from '../security';
+import { maxLookupPrecision } from '../tfhe';
 import { effectiveNu, type NoiseBound } from './noise-bound';
 import { PRECISION_ADVICE } from './ranges';
 
@@ -20,13 +23,16 @@ export interface NoisePoint {
   readonly bound: NoiseBound;
   /** For errors: 'the input of lookup 'relu1'', 'output 'y''. */
   readonly what: string;
+  /** Message precision of the point's chain (the lookup's input precision for a lookup). */
+  readonly precision: number;
+  /** Index of the point's chain. */
+  readonly chain: number;
+  /** For a lookup whose table is too large: what sets its input precision. */
+  readonly driver?: string;
 }
 
 export interface SelectionRequirements {
-  readonly precision: number;
-  /** What sets the precision (an op, its tensor, range and bits), for errors. */
-  readonly precisionDriver: string;
-  /** Every lookup input and output. */
+  /** Every lookup input and output, each at its chain's precision. */
   readonly points: readonly NoisePoint[];
   readonly pError: number;
   readonly candidates?: readonly ParameterSet[];
@@ -34,51 +40,66 @@ export interface SelectionRequirements {
   readonly forced?: ParameterSet;
 }
 
-function carries(set: ParameterSet, precision: number): boolean {
-  return set.precision >= precision && 2 ** precision <= set.polynomialSize;
+/** log2 of the probability that the point leaves its box under `set` at its precision. */
+export function log2PointFailure(point: NoisePoint, set: ParameterSet): number {
+  const nu = effectiveNu(point.bound, set);
+  if (point.kind === 'lookup') return log2FailureProbability(set, point.precision, nu);
+  const sigma = nu * Math.sqrt(blindRotationVariance(set));
+  return sigma === 0 ? -Infinity : log2Erfc(halfBoxWidth(point.precision) / (Math.SQRT2 * sigma));
 }
 
-/** log2 of the probability that the point leaves its box under `set` at precision p. */
-export function log2PointFailure(point: NoisePoint, set: ParameterSet, precision: number): number {
-  const nu = effectiveNu(point.bound, set);
-  if (point.kind === 'lookup') return log2FailureProbability(set, precision, nu);
-  const sigma = nu * Math.sqrt(blindRotationVariance(set));
-  return sigma === 0 ? -Infinity : log2Erfc(halfBoxWidth(precision) / (Math.SQRT2 * sigma));
+export interface WeakestPoint {
+  readonly log2PFail: number;
+  readonly nu: number;
+  readonly what: string;
+  readonly precision: number;
+  /** What sets the point's chain precision. */
+  readonly driver: string;
 }
 
 /** The point most likely to fail under `set`. */
-export function weakestPoint(points: readonly NoisePoint[], set: ParameterSet, precision: number): { log2PFail: number; nu: number; what: string } {
-  let weakest = { log2PFail: -Infinity, nu: 0, what: 'nothing' };
+export function weakestPoint(points: readonly NoisePoint[], set: ParameterSet): WeakestPoint {
+  let weakest: WeakestPoint = { log2PFail: -Infinity, nu: 0, what: 'nothing', precision: 0, driver: '' };
   for (const point of points) {
-    const log2PFail = log2PointFailure(point, set, precision);
-    if (log2PFail > weakest.log2PFail) weakest = { log2PFail, nu: effectiveNu(point.bound, set), what: point.what };
+    const log2PFail = log2PointFailure(point, set);
+    if (log2PFail > weakest.log2PFail) weakest = { log2PFail, nu: effectiveNu(point.bound, set), what: point.what, precision: point.precision, driver: point.driver ?? point.what };
   }
   return weakest;
 }
 
+/** The widest lookup input of the points (its precision and driver), or undefined without lookups. */
+function widestLookup(points: readonly NoisePoint[]): NoisePoint | undefined {
+  return points.filter((p) => p.kind === 'lookup').reduce<NoisePoint | undefined>((a, b) => (a === undefined || b.precision > a.precision ? b : a), undefined);
+}
+
 export function selectParameters(requirements: SelectionRequirements): ParameterSet {
-  const { precision, pError, forced } = requirements;
+  const { pError, forced, points } = requirements;
   const target = Math.log2(pError);
   const pool = forced !== undefined ? [forced] : requirements.candidates ?? DEFAULT_CANDIDATES;
   const secure = pool.filter((set) => checkSecurity(set).secure);
   if (secure.length === 0) throw new RangeError(`no candidate parameter set is 128-bit secure (${pool.map((s) => s.name).join(', ')})`);
-  const wide = secure.filter((set) => carries(set, precision));
+  const widest = widestLookup(points);
+  const wide = secure.filter((set) => widest === undefined || maxLookupPrecision(set) >= widest.precision);
   if (wide.length === 0) {
-    const widest = secure.reduce((a, b) => (b.precision > a.precision ? b : a));
-    throw new RangeError(`no parameter set carries ${precision}-bit messages (the widest${forced ? ' given' : ''}, ${widest.name}, `
-      + `carries ${widest.precision}); ${requirements.precisionDriver}: ${PRECISION_ADVICE}`);
+    const largest = secure.reduce((a, b) => (maxLookupPrecision(b) > maxLookupPrecision(a) ? b : a));
+    throw new RangeError(`no parameter set has tables for ${widest!.precision}-bit lookup inputs (the largest${forced ? ' given' : ''}, `
+      + `${largest.name}, N = ${largest.polynomialSize}, reads at most ${maxLookupPrecision(largest)} bits); `
+      + `${widest!.driver ?? widest!.what}: ${PRECISION_ADVICE}`);
   }
   const reach = wide.map((set) => {
-    const worst = weakestPoint(requirements.points, set, precision);
+    const worst = weakestPoint(points, set);
     return { set, worst, log2PFail: worst.log2PFail };
   });
   const fit = reach.filter((r) => r.log2PFail <= target);
   if (fit.length === 0) {
     const closest = reach.reduce((a, b) => (b.log2PFail < a.log2PFail ? b : a));
-    throw new RangeError(`no parameter set keeps ${closest.worst.what} (nu = ${closest.worst.nu.toFixed(2)}, ${precision}-bit messages) `
+    const { worst } = closest;
+    const isOutput = points.some((p) => p.what === worst.what && p.kind === 'output');
+    throw new RangeError(`no parameter set keeps ${worst.what} (nu = ${worst.nu.toFixed(2)}, ${worst.precision}-bit messages) `
       + `under the failure target 2^${target.toFixed(1)} per lookup: the closest, ${closest.set.name}, reaches `
-      + `2^${closest.log2PFail.toFixed(1)}. Lower ${closest.worst.nu > 1 ? 'the 2-norm of the clear weights feeding it, ' : ''}`
-      + `the precision (${PRECISION_ADVICE}), or raise pError`);
+      + `2^${closest.log2PFail.toFixed(1)}. Lower ${worst.nu > 1 ? 'the 2-norm of the clear weights feeding it, ' : ''}`
+      + `the precision (${worst.precision} bits: ${worst.driver}; ${isOutput ? 'narrow the output: lower nBits (fewer bits in the weights and activations it sums)' : PRECISION_ADVICE}), `
+      + 'or raise pError');
   }
   return fit.reduce((best, next) => (lookupCost(next.set) < lookupCost(best.set) ? next : best)).set;
 }

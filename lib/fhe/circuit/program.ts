@@ -1,8 +1,10 @@
 // The compiled form of a circuit: plain data that the simulate and execute executors walk.
-// Clear operands are already reduced to centered residues modulo 2^(p+1), lookups carry
-// their tables, and the nodes are grouped into stages so that every lookup of a stage goes to
+// Every node has the message precision p of its chain (lib/fhe/circuit/chains.ts); clear
+// operands are already reduced to centered residues modulo 2^(p+1) of their chain, lookups
+// carry their tables (2^p_in entries, encoded at p_out), and the nodes are grouped into stages so that every lookup of a stage goes to
 // the native core in one batched call.
 
+import type { Chain } from './chains';
 import type { IntegerRange } from './integers';
 import type { LinearMap } from './linear-map';
 import type { TensorSpec } from './io';
@@ -11,14 +13,18 @@ export interface LookupStep {
   readonly kind: 'lookup';
   readonly id: number;
   readonly input: number;
-  /** Centered -min of the input range: what brings the input into [0, 2^p). */
+  /** Centered -min of the input range (at the input precision): what brings the input into [0, 2^p_in). */
   readonly shift: number;
-  /** One 2^p-entry table per channel, entries centered. */
+  /** One 2^p_in-entry table per channel, entries centered modulo 2^(p_out + 1). */
   readonly tables: readonly Int32Array[];
   readonly channelOf: Int32Array | null;
   readonly inputRange: IntegerRange;
-  /** Bits the input range needs (the circuit's precision may be larger). */
+  /** Bits the input range needs (the input chain's precision may be larger). */
   readonly inputBits: number;
+  /** p_in: precision of the chain the input belongs to; the lookup reads 2^p_in entries. */
+  readonly inputPrecision: number;
+  /** p_out: precision of the chain the lookup's outputs belong to; table entries are encoded at it. */
+  readonly outputPrecision: number;
   /**
    * nu of the linear combination feeding the lookup under the chosen set: its noise bound in
    * bootstrap-output standard deviations (fresh input noise converted).
@@ -57,8 +63,24 @@ export interface Stage {
   readonly others: readonly number[];
 }
 
+/** A chain with the noise verdict of its most fragile point under the chosen set. */
+export interface CompiledChain extends Chain {
+  /** The point (lookup input or output) most likely to fail, 'nothing' for a chain with neither. */
+  readonly weakest: string;
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+}
+
 export interface Program {
+  /** The widest chain's precision. */
   readonly precision: number;
+  /** Message precision of every node (its chain's), by node id. */
+  readonly precisions: Int32Array;
+  /** Chain index of every node, by node id. */
+  readonly chainOf: Int32Array;
+  readonly chains: readonly CompiledChain[];
+  /** Per output (in order): nu and log2 probability that its decryption is wrong. */
+  readonly outputNoise: readonly { readonly nu: number; readonly log2FailureProbability: number }[];
   /** By node id. */
   readonly steps: readonly ProgramStep[];
   /** Per-sample element count by node id. */

@@ -1,6 +1,6 @@
 // Simulation: the compiled program on clear integers, computed exactly as the ciphertexts
-// compute it (centered residues modulo 2^(p+1), shifted lookup inputs, negacyclic tables for
-// inputs past 2^p), with each lookup failing at a given rate. A failure reads the neighbouring
+// compute it (centered residues modulo 2^(p+1) of each node's chain, shifted lookup inputs,
+// negacyclic tables for inputs past 2^p_in, entries at the output chain's precision), with each lookup failing at a given rate. A failure reads the neighbouring
 // table entry, which is what noise crossing a box boundary does.
 
 import { centered } from './integers';
@@ -15,10 +15,13 @@ export interface SimulationResult {
   readonly injectedErrors: number;
 }
 
-/** Table read of the programmable bootstrap: above 2^p the padding bit negates the table. */
-export function negacyclicRead(tables: readonly Int32Array[], table: number, residue: number, precision: number): number {
+/**
+ * Table read of the programmable bootstrap: a residue modulo 2^(p_in + 1); above 2^p_in the
+ * padding bit negates the entry, which is a residue modulo 2^(p_out + 1).
+ */
+export function negacyclicRead(tables: readonly Int32Array[], table: number, residue: number, precision: number, outputPrecision = precision): number {
   const half = 2 ** precision;
-  return residue < half ? tables[table][residue] : centered(-tables[table][residue - half], precision);
+  return residue < half ? tables[table][residue] : centered(-tables[table][residue - half], outputPrecision);
 }
 
 class ErrorInjector {
@@ -43,20 +46,20 @@ class ErrorInjector {
   }
 }
 
-function simulateLookup(step: LookupStep, input: Float64Array, size: number, precision: number, injector: ErrorInjector): Float64Array {
+function simulateLookup(step: LookupStep, input: Float64Array, size: number, injector: ErrorInjector): Float64Array {
+  const precision = step.inputPrecision;
   const modulus = 2 ** (precision + 1);
   const out = new Float64Array(input.length);
   for (let i = 0; i < input.length; i++) {
     let residue = centered(input[i] + step.shift, precision);
     if (residue < 0) residue += modulus;
     residue = (residue + injector.nextOffset() + modulus) % modulus;
-    out[i] = negacyclicRead(step.tables, step.channelOf === null ? 0 : step.channelOf[i % size], residue, precision);
+    out[i] = negacyclicRead(step.tables, step.channelOf === null ? 0 : step.channelOf[i % size], residue, precision, step.outputPrecision);
   }
   return out;
 }
 
 export function simulateProgram(program: Program, inputs: readonly Float64Array[], batch: number, rate: number, random: Random): SimulationResult {
-  const p = program.precision;
   const values = new Array<Float64Array | undefined>(program.steps.length);
   const readers = Int32Array.from(program.readers);
   const injector = new ErrorInjector(random, rate);
@@ -66,6 +69,7 @@ export function simulateProgram(program: Program, inputs: readonly Float64Array[
   const run = (id: number): void => {
     const step = program.steps[id];
     const size = program.sizes[id];
+    const p = program.precisions[id];
     const read = (at: number): Float64Array => values[at]!;
     let out: Float64Array;
     switch (step.kind) {
@@ -106,7 +110,7 @@ export function simulateProgram(program: Program, inputs: readonly Float64Array[
         break;
       }
       case 'lookup':
-        out = simulateLookup(step, read(step.input), size, p, injector);
+        out = simulateLookup(step, read(step.input), size, injector);
         break;
     }
     values[id] = out;

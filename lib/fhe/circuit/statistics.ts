@@ -13,6 +13,38 @@ export interface LookupOpStatistics {
   readonly channels: number;
   readonly inputRange: IntegerRange;
   readonly inputBits: number;
+  /** p_in: the precision its input chain is encoded at (>= inputBits). */
+  readonly inputPrecision: number;
+  /** p_out: the precision its table outputs are encoded at (its output chain's). */
+  readonly outputPrecision: number;
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+}
+
+/** One chain: values joined by leveled ops, sharing one encoding (lib/fhe/circuit/chains.ts). */
+export interface ChainStatistics {
+  readonly index: number;
+  /** Message bits (plus the padding bit) of every ciphertext in the chain. */
+  readonly precision: number;
+  /** What sets the precision: the widest lookup input it feeds, or its widest output. */
+  readonly driver: string;
+  /** Tensors (nodes) in the chain. */
+  readonly tensors: number;
+  /** Names of the lookup ops that read it, that write it, and of the outputs in it. */
+  readonly lookupsReading: readonly string[];
+  readonly lookupsWriting: readonly string[];
+  readonly outputs: readonly string[];
+  /** The chain's point (lookup input or output) most likely to fail, its nu and log2 probability. */
+  readonly weakest: string;
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+}
+
+/** A decrypted output: its chain's precision and the probability that decryption is wrong. */
+export interface OutputStatistics {
+  readonly name: string;
+  readonly range: IntegerRange;
+  readonly precision: number;
   readonly nu: number;
   readonly log2FailureProbability: number;
 }
@@ -31,8 +63,12 @@ export interface LatencyEstimate {
 
 export interface CircuitStatistics {
   readonly parameterSet: string;
-  /** p: message bits of every ciphertext (plus the padding bit). */
+  /** The widest chain's message bits (plus the padding bit); each chain has its own (chains). */
   readonly messagePrecision: number;
+  /** Every chain with its precision and noise verdict (a wide output chain may drive the set). */
+  readonly chains: readonly ChainStatistics[];
+  /** Every output with its precision and decryption failure probability. */
+  readonly outputs: readonly OutputStatistics[];
   readonly lookupCount: number;
   /** One keyswitch per lookup (KS-PBS). */
   readonly keyswitchCount: number;
@@ -72,6 +108,8 @@ export function circuitStatistics(
     channels: step.tables.length,
     inputRange: step.inputRange,
     inputBits: step.inputBits,
+    inputPrecision: step.inputPrecision,
+    outputPrecision: step.outputPrecision,
     nu: step.nu,
     log2FailureProbability: step.log2FailureProbability,
   }));
@@ -85,6 +123,25 @@ export function circuitStatistics(
   return {
     parameterSet: parameters.name,
     messagePrecision: program.precision,
+    chains: program.chains.map((chain) => ({
+      index: chain.index,
+      precision: chain.precision,
+      driver: chain.driver,
+      tensors: chain.nodes.length,
+      lookupsReading: chain.lookupsReading.map((id) => names[id]),
+      lookupsWriting: chain.lookupsWriting.map((id) => names[id]),
+      outputs: chain.outputs,
+      weakest: chain.weakest,
+      nu: chain.nu,
+      log2FailureProbability: chain.log2FailureProbability,
+    })),
+    outputs: program.outputs.map((spec, k) => ({
+      name: spec.name,
+      range: spec.range,
+      precision: program.precisions[spec.id],
+      nu: program.outputNoise[k].nu,
+      log2FailureProbability: program.outputNoise[k].log2FailureProbability,
+    })),
     lookupCount,
     keyswitchCount: lookupCount,
     lookups,

@@ -1,5 +1,5 @@
 // Tabulating a lookup's function. A lookup input x in [min, max] reaches the programmable
-// bootstrap as x - min, so entry i of the table is fn(min + i, channel). The table has 2^p
+// bootstrap as x - min, so entry i of the table is fn(min + i, channel). The table has 2^p_in
 // entries; those past max cover inputs a little outside the calibrated range, and where fn is
 // undefined there (throws, or returns a non-integer) they repeat the last defined entry.
 
@@ -55,7 +55,10 @@ export function lookupImage(node: LookupNode, inputRange: IntegerRange): Integer
   return { min, max };
 }
 
-/** The 2^p-entry tables the native lookup takes, entries as centered residues mod 2^(p+1). */
-export function lookupTables(node: LookupNode, inputRange: IntegerRange, precision: number): Int32Array[] {
-  return tabulate(node, inputRange, 2 ** precision).map((table) => centeredInt32(table, precision));
+/**
+ * The 2^p_in-entry tables the native lookup takes, entries as centered residues modulo
+ * 2^(p_out + 1) (the output chain's encoding; p_out defaults to p_in).
+ */
+export function lookupTables(node: LookupNode, inputRange: IntegerRange, inputPrecision: number, outputPrecision = inputPrecision): Int32Array[] {
+  return tabulate(node, inputRange, 2 ** inputPrecision).map((table) => centeredInt32(table, outputPrecision));
 }

@@ -57,9 +57,8 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const compileBar = new ProgressBar(io.stderr, 'compile', COMPILE_STAGES.length, 'stages');
   compileBar.update(0);
   const module = await buildQuantizedModule(data.model, data.inputset, { nBits, roundingThresholdBits });
-  const circuit = await module.compile(data.inputset, { ...failure, onProgress: (stage) => compileBar.update(COMPILE_STAGES.indexOf(stage) + 1) });
+  const circuit = await compileBar.around(() => module.compile(data.inputset, { ...failure, onProgress: (stage) => compileBar.update(COMPILE_STAGES.indexOf(stage) + 1) }));
   const compileMs = performance.now() - started;
-  compileBar.finish();
   const summary = circuitSummary(circuit.statistics);
   say(`compiled in ${formatMilliseconds(compileMs)}`);
   for (const line of circuitSummaryLines(summary)) say(line);
@@ -71,16 +70,14 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   const keygenBar = new ProgressBar(io.stderr, 'keygen', 1, 'key set');
   keygenBar.update(0);
   started = performance.now();
-  await circuit.keygen();
+  await keygenBar.around(() => circuit.keygen());
   const keygenMs = performance.now() - started;
-  keygenBar.finish();
   say(`keys generated in ${formatMilliseconds(keygenMs)}`);
 
   const runBar = new ProgressBar(io.stderr, 'encrypted', summary.lookupCount * samples, 'lookups');
   started = performance.now();
-  const [logits] = await module.forward(x, { fhe: 'execute', onProgress: ({ lookupsDone }) => runBar.update(lookupsDone) });
+  const [logits] = await runBar.around(() => module.forward(x, { fhe: 'execute', onProgress: ({ lookupsDone }) => runBar.update(lookupsDone) }));
   const executeMs = performance.now() - started;
-  runBar.finish();
   const encrypted = argmaxRows(logits);
 
   const accuracy = { clear: accuracyOf(clear, labels), simulated: accuracyOf(simulated, labels), encrypted: accuracyOf(encrypted, labels), clearTestSplit };

@@ -23,6 +23,25 @@ export class ProgressBar {
     this.stream.write(`\r${this.line()}`);
   }
 
+  /** Ends the bar's line where it stands (after an error), so what follows starts on its own line. */
+  stop(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.stream.isTTY && this.#lastDraw > 0) this.stream.write('\n');
+  }
+
+  /** Runs `work`, finishing the bar after it and stopping it if it throws. */
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.finish();
+      return result;
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
+  }
+
   finish(): void {
     if (this.#finished) return;
     this.#done = this.total;

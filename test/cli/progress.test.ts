@@ -40,3 +40,15 @@ test('redraws are throttled', (t) => {
   for (let i = 0; i < 1000; i++) bar.update(i);
   t.true(stream.text.split('\r').length < 20);
 });
+
+test('a bar stopped by an error ends its line; around() finishes or stops it', async (t) => {
+  const stream = new TerminalStream();
+  const bar = new ProgressBar(stream, 'compile', 5);
+  bar.update(1);
+  await t.throwsAsync(bar.around(async () => { throw new Error('no parameters'); }), { message: 'no parameters' });
+  t.true(stream.text.endsWith('\n'));
+  t.notRegex(stream.text, /5\/5/, 'not drawn as complete');
+  const done = new TerminalStream();
+  t.is(await new ProgressBar(done, 'keygen', 1).around(async () => 42), 42);
+  t.regex(done.text, /1\/1 \d+\.\ds\n$/);
+});

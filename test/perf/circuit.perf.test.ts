@@ -44,7 +44,7 @@ test('digits-sized MLP: compile, clear, simulate, keygen, encrypted latency by b
   const samples = Int32Array.from({ length: 200 * 64 }, (_, i) => ((i * 2654435761) >>> 15) % 2);
   const [circuit, compileMs] = await timed(() => digitsLikeMlp(samples));
   const stats = circuit.statistics;
-  report({ figure: 'compile', ms: compileMs, inputset: 200, parameterSet: stats.parameterSet, precision: stats.messagePrecision, lookupsPerSample: stats.lookupCount, modelMsPerSample: stats.latency.msPerSample });
+  report({ figure: 'compile', ms: compileMs, inputset: 200, parameterSet: stats.parameterSet, precision: stats.messagePrecision, chainPrecisions: stats.chains.map((c) => c.precision), lookupsPerSample: stats.lookupCount, modelMsPerSample: stats.latency.msPerSample });
   const [, clearMs] = await timed(() => circuit.clear(samples));
   const [, simulateMs] = await timed(() => circuit.simulate(samples, { seed: 1 }));
   report({ figure: 'clear', samplesPerSecond: 200 / (clearMs / 1000) });

@@ -8,7 +8,10 @@ export interface CircuitSummary {
   readonly messagePrecision: number;
   readonly lookupCount: number;
   readonly keyswitchCount: number;
-  readonly lookups: readonly { name: string; count: number; inputBits: number; inputRange: readonly [number, number]; log2FailureProbability: number }[];
+  readonly lookups: readonly {
+    name: string; count: number; inputBits: number; inputRange: readonly [number, number]; inputPrecision: number; outputPrecision: number; log2FailureProbability: number;
+  }[];
+  readonly outputs: readonly { name: string; range: readonly [number, number]; precision: number }[];
   readonly pError: number;
   readonly pErrorSource: string;
   readonly predictedGlobalFailureProbability: number;
@@ -26,8 +29,15 @@ export function circuitSummary(statistics: tfhe.CircuitStatistics): CircuitSumma
     lookupCount: statistics.lookupCount,
     keyswitchCount: statistics.keyswitchCount,
     lookups: statistics.lookups.map((l) => ({
-      name: l.name, count: l.count, inputBits: l.inputBits, inputRange: [l.inputRange.min, l.inputRange.max] as const, log2FailureProbability: l.log2FailureProbability,
+      name: l.name,
+      count: l.count,
+      inputBits: l.inputBits,
+      inputRange: [l.inputRange.min, l.inputRange.max] as const,
+      inputPrecision: l.inputPrecision,
+      outputPrecision: l.outputPrecision,
+      log2FailureProbability: l.log2FailureProbability,
     })),
+    outputs: statistics.outputs.map((o) => ({ name: o.name, range: [o.range.min, o.range.max] as const, precision: o.precision })),
     pError: statistics.pError,
     pErrorSource: statistics.pErrorSource,
     predictedGlobalFailureProbability: statistics.predictedGlobalFailureProbability,
@@ -46,15 +56,19 @@ export function circuitSummary(statistics: tfhe.CircuitStatistics): CircuitSumma
 export function circuitSummaryLines(summary: CircuitSummary): string[] {
   const { keySizes } = summary;
   return [
-    `parameters        ${summary.parameterSet}, ${summary.messagePrecision}-bit messages`,
+    `parameters        ${summary.parameterSet}, messages up to ${summary.messagePrecision} bits`,
     `lookups           ${summary.lookupCount} per sample (${summary.keyswitchCount} keyswitches)`,
     `failure target    ${formatProbability(summary.pError)} per lookup (${summary.pErrorSource}); predicted per sample ${formatProbability(summary.predictedGlobalFailureProbability)}`,
     `evaluation keys   ${formatBytes(keySizes.evaluationKeyBytes)} (bootstrap ${formatBytes(keySizes.bootstrapKeyBytes)}, keyswitch ${formatBytes(keySizes.keyswitchKeyBytes)})`,
     `ciphertexts       ${formatBytes(summary.inputBytesPerSample)} in, ${formatBytes(summary.outputBytesPerSample)} out per sample`,
     `estimated latency ${formatMilliseconds(summary.estimatedMsPerSample)} per sample`,
     ...formatTable(
-      ['lookup op', 'count', 'bits', 'input range'],
-      summary.lookups.map((l) => [l.name, l.count, l.inputBits, `[${l.inputRange[0]}, ${l.inputRange[1]}]`]),
+      ['lookup op', 'count', 'bits', 'input range', 'reads -> writes bits'],
+      summary.lookups.map((l) => [l.name, l.count, l.inputBits, `[${l.inputRange[0]}, ${l.inputRange[1]}]`, `${l.inputPrecision} -> ${l.outputPrecision}`]),
+    ).map((line) => `  ${line}`),
+    ...formatTable(
+      ['output', 'range', 'bits'],
+      summary.outputs.map((o) => [o.name, `[${o.range[0]}, ${o.range[1]}]`, o.precision]),
     ).map((line) => `  ${line}`),
   ];
 }

@@ -30,7 +30,8 @@ class Decomposer4 {
     // wrap past 2^64, which only drops the B^level that the top digit discards anyway.
     __m256i state = shiftRight(_mm256_add_epi64(x, roundingHalf_), dropped_);
     for (int j = level_ - 1; j >= 0; --j) {
-      const __m256i digit = _mm256_and_si256(state, mask_);
+      // With one level, the shift above already left just the digit's baseLog bits.
+      const __m256i digit = Level == 1 ? state : _mm256_and_si256(state, mask_);
       // The balanced digit is the baseLog-bit field read as signed, (digit ^ B/2) - B/2; the
       // subtraction of B/2 folds into the conversion constant below.
       const __m256i flipped = _mm256_xor_si256(digit, half_);
@@ -64,32 +65,48 @@ class Decomposer4 {
 
 inline __m256i load(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
+// Digits of X^shift * in - in (Negate: of -X^shift * in - in) for the coefficients i in
+// [0, N), N a multiple of 4. Coefficients below `shift` wrapped around X^N = -1 and come back
+// negated; only the group of four that straddles `shift` needs assembling lane by lane.
+template <int Level, bool Negate>
+void decomposeRotatedDifference(const uint64_t* in, std::size_t n, std::size_t shift,
+                                const Decomposer4<Level>& decomposer, double* digits) {
+  const __m256i zero = _mm256_setzero_si256();
+  auto process = [&](std::size_t i, __m256i rotated) {
+    decomposer.decompose(_mm256_sub_epi64(rotated, load(in + i)), digits + i, n);
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= shift; i += 4) {
+    const __m256i wrapped = load(in + i + n - shift);
+    process(i, Negate ? wrapped : _mm256_sub_epi64(zero, wrapped));
+  }
+  if (i < shift) {
+    alignas(32) uint64_t straddling[4];
+    for (std::size_t e = 0; e < 4; ++e) {
+      const uint64_t value = i + e >= shift ? in[i + e - shift] : 0 - in[i + e + n - shift];
+      straddling[e] = Negate ? 0 - value : value;
+    }
+    process(i, load(straddling));
+    i += 4;
+  }
+  for (; i < n; i += 4) {
+    const __m256i shifted = load(in + i - shift);
+    process(i, Negate ? _mm256_sub_epi64(zero, shifted) : shifted);
+  }
+}
+
 template <int Level>
 void decomposeRotatedDifference(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
                                 DecompositionParameters decomposition, double* digits) {
   const std::size_t n = polynomialSize;
   exponent %= 2 * n;
-  // X^N = -1: a shift by e in [N, 2N) is a shift by e - N with every sign flipped.
-  const __m256i sign = _mm256_set1_epi64x(exponent >= n ? -1 : 0);  // x ^ sign - sign negates when all ones
-  const std::size_t shift = exponent >= n ? exponent - n : exponent;
   const Decomposer4<Level> decomposer(decomposition);
-  auto process = [&](std::size_t i, __m256i rotated) {
-    const __m256i signedRotated = _mm256_sub_epi64(_mm256_xor_si256(rotated, sign), sign);
-    decomposer.decompose(_mm256_sub_epi64(signedRotated, load(in + i)), digits + i, n);
-  };
-  // Coefficients below `shift` wrapped around X^N and come back negated; N is a multiple of 4,
-  // and only the group of four that straddles `shift` needs assembling lane by lane.
-  std::size_t i = 0;
-  for (; i + 4 <= shift; i += 4) process(i, _mm256_sub_epi64(_mm256_setzero_si256(), load(in + i + n - shift)));
-  if (i < shift) {
-    alignas(32) uint64_t straddling[4];
-    for (std::size_t e = 0; e < 4; ++e) {
-      straddling[e] = i + e >= shift ? in[i + e - shift] : 0 - in[i + e + n - shift];
-    }
-    process(i, load(straddling));
-    i += 4;
+  // X^N = -1: a shift by e in [N, 2N) is a shift by e - N with every sign flipped.
+  if (exponent >= n) {
+    decomposeRotatedDifference<Level, true>(in, n, exponent - n, decomposer, digits);
+  } else {
+    decomposeRotatedDifference<Level, false>(in, n, exponent, decomposer, digits);
   }
-  for (; i < n; i += 4) process(i, load(in + i - shift));
 }
 
 void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,

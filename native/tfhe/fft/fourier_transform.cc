@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "../../runtime/cpu_features.h"
 
@@ -152,6 +153,19 @@ inline void backwardFirstStages(double* re, double* im, std::size_t p) {
   im[p + 3] = y1i - y3r;
 }
 
+// Transposes each block of 16 entries as a 4x4 matrix: entry 4g + e <-> 4e + g, between the
+// last stages' natural order and the spectrum order (fourier_transform.h). Its own inverse.
+void transposeBlocks(double* re, double* im, std::size_t m) {
+  for (std::size_t p = 0; p < m; p += 16) {
+    for (std::size_t g = 0; g < 4; ++g) {
+      for (std::size_t e = g + 1; e < 4; ++e) {
+        std::swap(re[p + 4 * g + e], re[p + 4 * e + g]);
+        std::swap(im[p + 4 * g + e], im[p + 4 * e + g]);
+      }
+    }
+  }
+}
+
 // Forward transform of the folded polynomial in[0, M) + i in[M, 2M) (in may equal re/im): the
 // first pass applies the twist as constants before its butterfly and w^j after it (see
 // fourier_transform.h).
@@ -220,6 +234,7 @@ void forwardScalarFrom(const FourierTables& t, const double* in, double* re, dou
     }
   }
   for (std::size_t p = 0; p < m; p += 4) forwardLastStages(re, im, p);
+  transposeBlocks(re, im, m);
 }
 
 // Backward transform of the spectrum with the untwist and 1/M folded into its last pass (see
@@ -228,6 +243,7 @@ void forwardScalarFrom(const FourierTables& t, const double* in, double* re, dou
 template <typename Emit>
 void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emit) {
   const std::size_t m = t.halfSize;
+  transposeBlocks(re, im, m);
   for (std::size_t p = 0; p < m; p += 4) backwardFirstStages(re, im, p);
   auto store = [&](std::size_t p, double r, double i) {
     re[p] = r;

@@ -5,8 +5,10 @@
 // nothing: the other factor X^(N/2) + i only sees the complex conjugate.
 //
 // A spectrum is N doubles: N/2 real parts, then N/2 imaginary parts, in the bit-reversed order
-// the decimation-in-frequency forward transform leaves them in. Products are taken pointwise in
-// that order and the backward transform reads it directly, so no permutation is ever done.
+// the decimation-in-frequency forward transform leaves them in, except that each block of 16
+// entries is stored as a transposed 4x4 matrix (entry 4g + e at 4e + g): the order the AVX2
+// kernels' last stages produce in registers. Products are taken pointwise in that order and the
+// backward transform reads it directly, so no permutation is ever done on the AVX2 path.
 //
 // Both code paths run the same schedule of passes over memory: forward = the first pass with
 // the twist folded in (below), radix-4 passes (each two radix-2 stages in one sweep over memory,

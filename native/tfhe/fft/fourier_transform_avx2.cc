@@ -76,21 +76,11 @@ inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
   d = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 
-// Loads four groups of four entries at [p, p + 16) so that vector e holds entry e of each group.
-inline void loadTransposed(const double* re, const double* im, std::size_t p, Complex4 (&x)[4]) {
-  for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
-  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
-  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
-}
-inline void storeTransposed(double* re, double* im, std::size_t p, Complex4 (&x)[4]) {
-  transpose4(x[0].re, x[1].re, x[2].re, x[3].re);
-  transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
-  for (int e = 0; e < 4; ++e) store(re, im, p + 4 * e, x[e]);
-}
-
 // The len-16 radix-4 pass and the len-4/len-2 stages on the 16 entries at p, in registers:
 // the radix-4 butterfly's four vectors are the four groups of four that the last stages work
-// inside, so one transpose turns lanes into entries and another turns them back.
+// inside, and one transpose turns lanes into entries. The results stay transposed (entry e of
+// group g at p + 4e + g: the spectrum order of fourier_transform.h), which spares the transpose
+// back here and the one into the backward transform's first stages.
 inline void forwardLastStages(double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
   Complex4 x[4];
   for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
@@ -99,17 +89,17 @@ inline void forwardLastStages(double* re, double* im, std::size_t p, const Radix
   transpose4(x[0].im, x[1].im, x[2].im, x[3].im);
   // Vector e now holds entry e of each group: len 4 (twiddles 1, -i), then len 2.
   const Complex4 y0 = add(x[0], x[2]), y1 = add(x[1], x[3]), y2 = sub(x[0], x[2]), y3 = sub(x[1], x[3]);
-  x[0] = add(y0, y1);
-  x[1] = sub(y0, y1);
-  x[2] = subTimesI(y2, y3);
-  x[3] = addTimesI(y2, y3);
-  storeTransposed(re, im, p, x);
+  store(re, im, p, add(y0, y1));
+  store(re, im, p + 4, sub(y0, y1));
+  store(re, im, p + 8, subTimesI(y2, y3));
+  store(re, im, p + 12, addTimesI(y2, y3));
 }
 
-// The mirror: backward len 2, len 4 (twiddles 1, then 1 and +i), then the len-16 radix-4 pass.
+// The mirror: backward len 2, len 4 (twiddles 1, then 1 and +i) on the transposed block, one
+// transpose, then the len-16 radix-4 pass.
 inline void backwardFirstStages(double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
   Complex4 x[4];
-  loadTransposed(re, im, p, x);
+  for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
   const Complex4 y0 = add(x[0], x[1]), y1 = sub(x[0], x[1]), y2 = add(x[2], x[3]), y3 = sub(x[2], x[3]);
   x[0] = add(y0, y2);
   x[2] = sub(y0, y2);

@@ -714,7 +714,7 @@ tfhe::LoadOptions loadOptionsArgument(const Napi::CallbackInfo& info, std::size_
     for (std::size_t i = 0; valid && i < id.bytes.size(); ++i) {
       const int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
       valid = high >= 0 && low >= 0;
-      id.bytes[i] = static_cast<uint8_t>(high << 4 | low);
+      if (valid) id.bytes[i] = static_cast<uint8_t>(high << 4 | low);
     }
     if (!valid) throwRangeError(env, where + ": field 'keySetId' must be 32 lowercase hex digits");
     options.keySetId = id;

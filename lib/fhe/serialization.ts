@@ -161,6 +161,12 @@ export async function serializeEvaluationKeys(
   keys: CompressedEvaluationKeys,
   options: { readonly compressed?: boolean } = {},
 ): Promise<Uint8Array> {
+  if (!(keys instanceof CompressedEvaluationKeys)) {
+    // Keys from generateKeys (or a load) hold the bootstrap key in the Fourier domain only,
+    // which the format never stores: files must not depend on the FFT's layout or rounding.
+    throw new TypeError('serializeEvaluationKeys: pass CompressedEvaluationKeys (tfhe.generateCompressedEvaluationKeys); '
+      + 'evaluation keys in the Fourier domain cannot be serialized');
+  }
   return native.tfheSerializeEvaluationKeys(keys.handle, options.compressed ?? true);
 }
 

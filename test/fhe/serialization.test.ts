@@ -103,6 +103,9 @@ test('ciphertexts, client keys and both evaluation-key forms round-trip; loaded 
   clientKey.free();
   t.deepEqual([...tfhe.decrypt(loadedClient, await tfhe.lookup(direct, loadedCiphertexts, TABLE))], messages.map((m) => TABLE[m]));
   await t.throwsAsync(serialization.serializeEvaluationKeys(compressed), { instanceOf: TypeError, message: /freed/ });
+  await t.throwsAsync(serialization.serializeEvaluationKeys(direct as unknown as tfhe.CompressedEvaluationKeys), {
+    instanceOf: TypeError, message: /Fourier domain cannot be serialized/,
+  });
 });
 
 test('objects of one key set or parameter set are refused by another', async (t) => {

@@ -3,7 +3,7 @@
 # test/build/build-descriptions.test.ts fails when the two drift apart.
 {
   "variables": {
-    "common_defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+    "common_defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
     "common_cflags": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
   },
   "targets": [

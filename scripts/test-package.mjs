@@ -1,6 +1,7 @@
-// `npm run test:package`: the npm tarball on its own. Builds the prebuilt binary when missing
-// and the TypeScript always, packs the tarball, installs it in an empty temporary folder with PREBUILDS_ONLY=1 and no
-// compiler on PATH, then loads it through require() and import and calls native functions.
+// `npm run test:package`: the npm tarball on its own. Builds the prebuilt binary when missing and
+// the TypeScript always, packs the tarball, installs it in an empty temporary folder with
+// PREBUILDS_ONLY=1 and no compiler on PATH, then loads it through require() and import, calls
+// native functions and runs the command-line tool on the shipped demo model.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,6 +64,10 @@ try {
       console.log(JSON.stringify({ loaded: loaded.slice(loaded.indexOf('node_modules')), capabilities: caps }));
     });`;
   timed('load and call', () => execFileSync('node', ['-e', check], { cwd: app, env, stdio: 'inherit' }));
+  const report = timed('cli report on the shipped demo model', () =>
+    execFileSync(path.join(app, 'node_modules', '.bin', 'cipherquant'), ['report', 'node_modules/cipherquant/demo/digits/model.onnx',
+      '--inputset', 'node_modules/cipherquant/demo/digits/inputset.json'], { cwd: app, env, encoding: 'utf8' }));
+  if (!/Gemm/.test(report)) throw new Error(`cipherquant report printed no Gemm op:\n${report}`);
 
   // The declarations resolve for CommonJS and ES module consumers alike.
   const consumer = `import { capabilities, Tensor } from 'cipherquant';\n` +

@@ -1,4 +1,4 @@
-// The demo's committed files (test/fixtures/digits, written by its train.py): the float MLP,
+// The demo's committed files (demo/digits, written by its train.py): the float MLP,
 // the calibration inputset and the held-out test split with labels.
 
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { parseJson, readFileBytes, readInputset, tensorFromJson } from './inputs
 import { loadModelFile } from './model-file';
 
 /** Same depth from lib/cli (tsx) and dist/cli (built): the package root is two folders up. */
-export const DEMO_DIR = path.join(__dirname, '..', '..', 'test', 'fixtures', 'digits');
+export const DEMO_DIR = path.join(__dirname, '..', '..', 'demo', 'digits');
 
 export interface DemoData {
   readonly model: OnnxModel;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { BufferStream } from '../../lib/cli/io';
 import { main } from '../../lib/cli/main';
 
-export const DIGITS = path.join(__dirname, '..', 'fixtures', 'digits');
+export const DIGITS = path.join(__dirname, '..', '..', 'demo', 'digits');
 
 export interface CliRun {
   readonly code: number;

@@ -56,6 +56,10 @@ export interface OrtTensorLike {
 export type TensorLike = Tensor | TypedArray | OrtTensorLike | NestedNumbers;
 export type NestedNumbers = number | readonly NestedNumbers[];
 
+export function isDType(value: unknown): value is DType {
+  return typeof value === 'string' && Object.hasOwn(ARRAY_CONSTRUCTORS, value);
+}
+
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';

@@ -1,6 +1,6 @@
 import test from 'ava';
 
-import { Tensor } from '../lib/tensor';
+import { isDType, Tensor } from '../lib/tensor';
 
 test('a tensor wraps its data with a shape and infers the dtype', (t) => {
   const data = new Float32Array(6);
@@ -67,4 +67,11 @@ test('zeros and reshape', (t) => {
   t.deepEqual(zeros.reshape([4]).shape, [4]);
   t.is(zeros.reshape([4]).data, zeros.data);
   t.throws(() => zeros.reshape([3]), { instanceOf: RangeError });
+});
+
+test('isDType knows exactly the tensor dtypes', (t) => {
+  for (const dtype of ['float32', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool']) {
+    t.true(isDType(dtype), dtype);
+  }
+  for (const other of ['string', 'float16', 'toString', '__proto__', 7, null]) t.false(isDType(other), String(other));
 });

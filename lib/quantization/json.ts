@@ -4,7 +4,7 @@
 // negative (a constant negative tensor has scale = rmax < 0), so -0 gets its own spelling, "-0".
 // Non-finite numbers never reach here: every struct rejects them at construction.
 
-import { Tensor, type DType, type TypedArray, sizeOf } from '../tensor';
+import { type DType, isDType, sizeOf, Tensor } from '../tensor';
 
 export type JsonNumber = number | '-0';
 
@@ -38,24 +38,10 @@ export function encodeTensor(tensor: Tensor): TensorJSON {
   return { dtype: tensor.dtype, shape: [...tensor.shape], data };
 }
 
-const CONSTRUCTORS: Record<DType, new (length: number) => TypedArray> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-};
-
 export function decodeTensor(json: unknown, what: string): Tensor {
   const record = checkRecord(json, ['dtype', 'shape', 'data'], what);
-  const dtype = record.dtype as DType;
-  if (typeof dtype !== 'string' || !Object.hasOwn(CONSTRUCTORS, dtype)) {
+  const dtype = record.dtype;
+  if (!isDType(dtype)) {
     throw new TypeError(`${what}.dtype is not a tensor dtype: ${JSON.stringify(record.dtype)}`);
   }
   const shape = record.shape;
@@ -66,7 +52,7 @@ export function decodeTensor(json: unknown, what: string): Tensor {
   if (!Array.isArray(items) || items.length !== sizeOf(shape)) {
     throw new TypeError(`${what}.data must be an array of ${sizeOf(shape)} elements`);
   }
-  const data = new CONSTRUCTORS[dtype](items.length);
+  const { data } = Tensor.zeros(dtype, shape);
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     items.forEach((item, i) => {
       if (typeof item !== 'string' || !/^-?\d+$/.test(item)) {

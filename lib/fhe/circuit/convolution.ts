@@ -2,27 +2,13 @@
 // is a dot product over its receptive field (im2col without the copy); taps that fall in the
 // padding read the clear pad value, folded into the row's constant.
 
+import type { ConvOptions, PoolOptions } from '../../kernels';
 import { LinearMapBuilder, type LinearMap } from './linear-map';
 import { formatShape, type Shape } from './shapes';
 
-export interface Conv2dOptions {
-  readonly strides?: readonly [number, number] | readonly number[];
-  /** [top, left, bottom, right] (ONNX order). */
-  readonly pads?: readonly number[];
-  readonly dilations?: readonly number[];
-  readonly group?: number;
-  /** What padding taps read: the input's zero point in a quantized model. */
-  readonly padValue?: number;
-}
-
-export interface SumPool2dOptions {
-  readonly kernelShape: readonly number[];
-  readonly strides?: readonly number[];
-  readonly pads?: readonly number[];
-  readonly dilations?: readonly number[];
-  readonly ceilMode?: boolean;
-  readonly padValue?: number;
-}
+/** Conv and pooling attributes are the clear kernels' own (ONNX order, padValue for padding taps). */
+export type Conv2dOptions = ConvOptions;
+export type SumPool2dOptions = PoolOptions;
 
 interface Window {
   readonly kernel: readonly number[];

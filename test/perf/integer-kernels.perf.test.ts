@@ -8,6 +8,7 @@ import { integerConv, integerMaxPool, integerSumPool } from '../../lib/kernels';
 import { native } from '../../lib/native';
 import { Tensor } from '../../lib/tensor';
 import { seededInts } from '../native/matmul-reference';
+import { bestOfMs } from './timing';
 
 // A mid-size CNN layer: batch 8, 32 -> 64 channels, 3x3 "same" convolution on 32x32.
 const [N, C, H, W, O, K] = [8, 32, 32, 32, 64, 3];
@@ -60,16 +61,6 @@ function typescriptMaxPool(x: Int32Array, shape: readonly number[], k: number, s
   return out;
 }
 
-async function bestOf<T>(runs: number, action: () => Promise<T> | T): Promise<number> {
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await action();
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
-
 function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
 }
@@ -107,10 +98,10 @@ test('native integer conv beats a TypeScript loop; threads and AVX2 help', async
 
   const threads = native.capabilities().threads;
   const simd = native.capabilities().simd;
-  const typescriptMs = await bestOf(2, () => typescriptConv(x, w, 3));
-  const allThreadsMs = await bestOf(5, conv);
+  const typescriptMs = await bestOfMs(2, () => typescriptConv(x, w, 3));
+  const allThreadsMs = await bestOfMs(5, conv);
   native.setThreads(1);
-  const oneThreadMs = await bestOf(5, conv).finally(() => native.setThreads(threads));
+  const oneThreadMs = await bestOfMs(5, conv).finally(() => native.setThreads(threads));
   const scalarMs = simd === 'scalar' ? undefined : scalarConvMs();
 
   const shape = { input: [N, C, H, W], weights: [O, C, K, K] };
@@ -144,9 +135,9 @@ test('native integer pooling beats a TypeScript loop', async (t) => {
     const max = await integerMaxPool(input, options);
     t.deepEqual(max.data, typescriptMaxPool(x, shape, k, s, p, 7), `${k}x${k} / ${s}`);
     const taps = max.size * k * k;
-    const typescriptMs = await bestOf(3, () => typescriptMaxPool(x, shape, k, s, p, 7));
-    const maxMs = await bestOf(5, () => integerMaxPool(input, options));
-    const sumMs = await bestOf(5, () => integerSumPool(input, options));
+    const typescriptMs = await bestOfMs(3, () => typescriptMaxPool(x, shape, k, s, p, 7));
+    const maxMs = await bestOfMs(5, () => integerMaxPool(input, options));
+    const sumMs = await bestOfMs(5, () => integerSumPool(input, options));
     const figure = (path: string, op: string, ms: number) =>
       report({ bench: op, input: shape, kernel: [k, k], strides: [s, s], pads: p, path, ms, gtapsPerSecond: taps / ms / 1e6 });
     figure('typescript', 'integerMaxPool', typescriptMs);

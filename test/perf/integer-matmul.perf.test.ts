@@ -4,6 +4,7 @@ import test from 'ava';
 
 import { native } from '../../lib/native';
 import { referenceMatmul, seededInts } from '../native/matmul-reference';
+import { bestOfMs } from './timing';
 
 function typescriptMatmul(a: Int32Array, b: Int32Array, m: number, k: number, n: number): Float64Array {
   // Exact while |sum| < 2^53, which these inputs (|x| <= 127, k = 256) respect.
@@ -15,16 +16,6 @@ function typescriptMatmul(a: Int32Array, b: Int32Array, m: number, k: number, n:
     }
   }
   return out;
-}
-
-async function bestOf<T>(runs: number, action: () => Promise<T> | T): Promise<number> {
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await action();
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
 }
 
 function report(figure: Record<string, unknown>): void {
@@ -44,10 +35,10 @@ test('native integer matmul beats a TypeScript loop; threads help', async (t) =>
   t.deepEqual(await native.integerMatmul(a.subarray(0, 4 * k), b, 4, k, n), referenceMatmul(a.subarray(0, 4 * k), b, 4, k, n));
 
   const threads = native.capabilities().threads;
-  const typescriptMs = await bestOf(3, () => typescriptMatmul(a, b, m, k, n));
-  const allThreadsMs = await bestOf(5, () => native.integerMatmul(a, b, m, k, n));
+  const typescriptMs = await bestOfMs(3, () => typescriptMatmul(a, b, m, k, n));
+  const allThreadsMs = await bestOfMs(5, () => native.integerMatmul(a, b, m, k, n));
   native.setThreads(1);
-  const oneThreadMs = await bestOf(5, () => native.integerMatmul(a, b, m, k, n)).finally(() => native.setThreads(threads));
+  const oneThreadMs = await bestOfMs(5, () => native.integerMatmul(a, b, m, k, n)).finally(() => native.setThreads(threads));
 
   const simd = native.capabilities().simd;
   report({ shape: [m, k, n], path: 'typescript', ms: typescriptMs, gmacPerSecond: macs / typescriptMs / 1e6 });

@@ -5,16 +5,11 @@ import test from 'ava';
 import { buildQuantizedModule } from '../../lib/quantized';
 import { Tensor } from '../../lib/tensor';
 import { buildOptionsOf, float64, FIXTURES, loadCase } from '../quantized/fixtures';
+import { bestOfMs } from './timing';
 
 async function samplesPerSecond(batch: number, runs: number, action: () => Promise<unknown>): Promise<number> {
-  await action();
-  let best = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await action();
-    best = Math.min(best, performance.now() - started);
-  }
-  return (batch / best) * 1000;
+  await action(); // warm-up
+  return (batch / (await bestOfMs(runs, action))) * 1000;
 }
 
 function repeatSamples(x: Tensor<'float64'>, batch: number): Tensor<'float64'> {

@@ -108,9 +108,10 @@ export function estimateNoise(params: ParameterSet, nu = 1): NoiseEstimate {
   return { linear, keyswitch, modulusSwitch, total: linear + keyswitch + modulusSwitch };
 }
 
+/** 0 bits is the padding bit alone: a sign read, as the bit extraction of a rounded shift does. */
 function checkPrecision(precision: number): void {
-  if (!Number.isInteger(precision) || precision < 1 || precision > 32) {
-    throw new RangeError(`precision must be an integer number of bits in [1, 32], got ${precision}`);
+  if (!Number.isInteger(precision) || precision < 0 || precision > 32) {
+    throw new RangeError(`precision must be an integer number of bits in [0, 32], got ${precision}`);
   }
 }
 

@@ -12,7 +12,7 @@
 import { compileCircuit, type CompileOptions } from './compile';
 import { conv2dMap, sumPool2dMap, windowTapMaps, type Conv2dOptions, type SumPool2dOptions } from './convolution';
 import type { FheCircuit } from './circuit';
-import type { CircuitGraph, CircuitNode, CircuitOutput, LookupFunction } from './graph';
+import type { CircuitGraph, CircuitNode, CircuitOutput, LookupFunction, RoundingExactness } from './graph';
 import { checkRange, type IntegerRange } from './integers';
 import { int32Weights, LinearMapBuilder, matmulMap, type LinearMap } from './linear-map';
 import {
@@ -54,6 +54,13 @@ export interface LookupOpOptions extends OpOptions {
   /** Per-channel tables: the function gets each element's index along this axis. */
   readonly channelAxis?: number;
 }
+
+export interface RoundOptions extends OpOptions {
+  readonly exactness?: RoundingExactness;
+}
+
+/** Bits a rounded shift may drop: its input chain is at most 30 bits (int32 clear operands). */
+const MAX_ROUNDED_BITS = 30;
 
 /** A handle to a tensor of the circuit being built. */
 export class CircuitTensor {
@@ -249,6 +256,27 @@ export class CircuitBuilder {
   }
 
   // ---- table lookups ------------------------------------------------------------------------
+
+  /**
+   * floor((x + 2^(bits-1)) / 2^bits) per element: x divided by 2^bits, rounded to nearest, ties
+   * up (Concrete's round_bit_pattern, without the multiplication back). Use it in front of a
+   * lookup to narrow it: the lookup then reads `bits` fewer bits, which is what makes wide
+   * accumulators affordable. 'EXACT' (default) costs one extra bootstrap per dropped bit and is
+   * exact; 'APPROXIMATE' costs nothing but may be one off where x is near a tie, and its output
+   * may only be read by lookups, data movement, constant offsets and outputs.
+   */
+  roundedShift(x: CircuitTensor, bits: number, options: RoundOptions = {}): CircuitTensor {
+    const what = this.#what('roundedShift', options);
+    this.#own(x, what);
+    if (!Number.isInteger(bits) || bits < 1 || bits > MAX_ROUNDED_BITS) {
+      throw new RangeError(`${what}: bits must be an integer in [1, ${MAX_ROUNDED_BITS}], got ${bits}`);
+    }
+    const exactness = options.exactness ?? 'EXACT';
+    if (exactness !== 'EXACT' && exactness !== 'APPROXIMATE') {
+      throw new RangeError(`${what}: exactness must be 'EXACT' or 'APPROXIMATE', got ${String(exactness)}`);
+    }
+    return this.#add('roundedShift', [x], x.shape, { kind: 'round', bits, exactness }, options);
+  }
 
   /**
    * One table lookup per element: y = fn(x, channel). The compiler tabulates fn over x's range

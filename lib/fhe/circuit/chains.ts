@@ -9,6 +9,10 @@
 //   - every lookup input it holds, shifted by its range minimum, in [0, 2^p);
 //   - every circuit output it holds within 2^(p+1) consecutive integers (the padding bit).
 // At least 1 bit. A lookup reading 2 bits can feed an output chain of 12.
+//
+// A rounded shift (builder.roundedShift) also ends a chain and starts another: the same
+// ciphertexts, read `bits` bits narrower. Its input chain is then exactly `bits` wider than its
+// output chain, which is how a 12-bit accumulator feeds a 4-bit lookup.
 
 import { describeNode, type CircuitGraph } from './graph';
 import { formatRange, rangeBits, type IntegerRange } from './integers';
@@ -39,6 +43,52 @@ export interface ChainAssignment {
 
 const INT32_LIMIT = 2 ** 31;
 
+/**
+ * The widest chain a rounded shift may read: its EXACT form multiplies ciphertexts by 2^p (an
+ * int32 factor) and writes sign bootstraps at p + 1 bits (the encoding limit, 31).
+ */
+const MAX_ROUNDED_INPUT_PRECISION = 30;
+
+interface ChainPart {
+  nodes: number[];
+  lookupsReading: number[];
+  lookupsWriting: number[];
+  outputs: string[];
+  bits: number;
+  driver: string;
+}
+
+/**
+ * A rounded shift reads the same ciphertexts `bits` bits narrower, so its input chain's precision
+ * is its output chain's plus `bits`, exactly. Raise both sides until every shift agrees.
+ */
+function coupleRoundedShifts(graph: CircuitGraph, chainOf: Int32Array, parts: ChainPart[]): void {
+  const rounds = graph.nodes.filter((node) => node.kind === 'round');
+  for (let changed = rounds.length > 0, pass = 0; changed; pass++) {
+    changed = false;
+    for (const node of rounds) {
+      const input = parts[chainOf[node.inputs[0]]];
+      const output = parts[chainOf[node.id]];
+      const wanted = Math.max(input.bits, output.bits + node.bits);
+      if (wanted > MAX_ROUNDED_INPUT_PRECISION || pass > graph.nodes.length) {
+        throw new RangeError(`${describeNode(node)}: its input '${graph.nodes[node.inputs[0]].name}' would need ${wanted} bits `
+          + `(${output.bits} for what reads its result, ${node.bits} dropped${pass > graph.nodes.length ? ', and other rounded shifts of the same values disagree on how many bits to drop' : ''}); `
+          + `rounded shifts read at most ${MAX_ROUNDED_INPUT_PRECISION} bits: drop fewer bits or narrow what reads the result`);
+      }
+      if (input.bits < wanted) {
+        input.bits = wanted;
+        input.driver = `${describeNode(node)} drops ${node.bits} bits from it for a ${output.bits}-bit result (${output.driver})`;
+        changed = true;
+      }
+      if (output.bits < wanted - node.bits) {
+        output.bits = wanted - node.bits;
+        output.driver = `${describeNode(node)} writes it ${node.bits} bits narrower than its input (${input.driver})`;
+        changed = true;
+      }
+    }
+  }
+}
+
 function find(parent: Int32Array, x: number): number {
   while (parent[x] !== x) {
     parent[x] = parent[parent[x]];
@@ -52,7 +102,7 @@ export function assignChains(graph: CircuitGraph, ranges: readonly IntegerRange[
   const count = graph.nodes.length;
   const parent = Int32Array.from({ length: count }, (_, i) => i);
   for (const node of graph.nodes) {
-    if (node.kind === 'lookup') continue; // a lookup's input is read in another encoding
+    if (node.kind === 'lookup' || node.kind === 'round') continue; // its input is read in another encoding
     for (const input of node.inputs) {
       const a = find(parent, node.id);
       const b = find(parent, input);
@@ -61,7 +111,7 @@ export function assignChains(graph: CircuitGraph, ranges: readonly IntegerRange[
   }
   const chainOf = new Int32Array(count);
   const rootIndex = new Map<number, number>();
-  const parts: { nodes: number[]; lookupsReading: number[]; lookupsWriting: number[]; outputs: string[]; bits: number; driver: string }[] = [];
+  const parts: ChainPart[] = [];
   for (const node of graph.nodes) {
     const root = find(parent, node.id);
     let index = rootIndex.get(root);
@@ -98,6 +148,7 @@ export function assignChains(graph: CircuitGraph, ranges: readonly IntegerRange[
       part.driver = `output '${output.name}' spans ${formatRange(range)} (${bits} bits and the padding bit)`;
     }
   }
+  coupleRoundedShifts(graph, chainOf, parts);
   const chains: Chain[] = parts.map((part, index) => ({
     index, precision: part.bits, driver: part.driver, nodes: part.nodes,
     lookupsReading: part.lookupsReading, lookupsWriting: part.lookupsWriting, outputs: part.outputs,

@@ -5,7 +5,7 @@
 // parameter set meeting it at every chain's precision; tables (2^p_in entries, encoded at
 // p_out); stages of batched lookups.
 
-import { log2FailureProbability } from '../noise';
+import { estimateNoise, log2FailureProbability } from '../noise';
 import type { ParameterSet } from '../parameters';
 import { FheCircuit } from './circuit';
 import { evaluateGraph } from './evaluate';
@@ -16,9 +16,9 @@ import { assignChains, type ChainAssignment } from './chains';
 import { parseInputs, type CircuitInputs, type TensorSpec } from './io';
 import { reduceWeights } from './linear-map';
 import { circuitLogger, type CircuitLogger } from './logger';
-import { effectiveNu, noiseBounds, type NoiseBound, type ReducedOperands } from './noise-bound';
+import { effectiveNu, noiseBounds, signExtractionBound, type NoiseBound, type ReducedOperands } from './noise-bound';
 import { log2PointFailure, selectParameters, weakestPoint, type NoisePoint } from './parameter-selection';
-import type { LookupStep, Program, ProgramStep, Stage } from './program';
+import { bootstrapsOf, type LookupStep, type Program, type ProgramStep, type RoundStep, type Stage } from './program';
 import { resolveRanges } from './ranges';
 import { lookupTables } from './tables';
 
@@ -57,13 +57,16 @@ function observeRanges(graph: CircuitGraph, inputs: readonly TensorSpec[], input
   return observed;
 }
 
-/** Stage of each node: a lookup runs one stage after its input; other nodes run with their latest input. */
+/**
+ * Stage of each node: a bootstrapping node runs one stage after its input; other nodes run with
+ * their latest input. Lookups are listed apart (batched together); rounds run with the others.
+ */
 function stagesOf(graph: CircuitGraph): Stage[] {
   const level = new Int32Array(graph.nodes.length);
   const stages: { lookups: number[]; others: number[] }[] = [];
   for (const node of graph.nodes) {
     const latest = node.inputs.reduce((max, id) => Math.max(max, level[id]), 0);
-    level[node.id] = node.kind === 'lookup' ? latest + 1 : latest;
+    level[node.id] = bootstrapsOf(node, 1) > 0 ? latest + 1 : latest;
     while (stages.length <= level[node.id]) stages.push({ lookups: [], others: [] });
     (node.kind === 'lookup' ? stages[level[node.id]].lookups : stages[level[node.id]].others).push(node.id);
   }
@@ -80,6 +83,17 @@ function readersOf(graph: CircuitGraph): Int32Array {
 function checkGraph(graph: CircuitGraph): void {
   if (graph.inputs.length === 0) throw new RangeError('the circuit has no input: add one with builder.input()');
   if (graph.outputs.length === 0) throw new RangeError('the circuit has no output: mark one with builder.output()');
+  // An APPROXIMATE result still holds the dropped bits in its ciphertexts: only a read (a
+  // lookup or a decryption) rounds them away; arithmetic would mix them into the result.
+  for (const node of graph.nodes) {
+    for (const id of node.inputs) {
+      const input = graph.nodes[id];
+      if (input.kind === 'round' && input.exactness === 'APPROXIMATE' && node.kind !== 'lookup') {
+        throw new RangeError(`${describeNode(node)} reads the APPROXIMATE ${describeNode(input)}, whose ciphertexts still hold `
+          + 'the dropped bits: only lookups and outputs may read it; use EXACT rounding or put a lookup in between');
+      }
+    }
+  }
 }
 
 interface ReducedClearOperands extends ReducedOperands {
@@ -101,7 +115,10 @@ function reduceOperands(graph: CircuitGraph, precisionOf: Int32Array): ReducedCl
   };
 }
 
-/** Where noise must stay within a box: every lookup input and every output, at its chain's precision. */
+/**
+ * Where noise must stay within a box: every lookup input and every output, at its chain's
+ * precision, and every sign bootstrap of an EXACT rounded shift (a 0-bit read of the input times 2^(p - bit)).
+ */
 function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[], chains: ChainAssignment): NoisePoint[] {
   const points: NoisePoint[] = [];
   for (const node of graph.nodes) {
@@ -109,6 +126,17 @@ function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[], chains: 
     const input = node.inputs[0];
     const chain = chains.chains[chains.chainOf[input]];
     points.push({ kind: 'lookup', bound: noise[input], what: `the input of ${describeNode(node)}`, precision: chain.precision, chain: chain.index, driver: chain.driver });
+  }
+  for (const node of graph.nodes) {
+    if (node.kind !== 'round' || node.exactness !== 'EXACT') continue;
+    const input = node.inputs[0];
+    const chain = chains.chains[chains.chainOf[input]];
+    for (let bit = 0; bit < node.bits; bit++) {
+      points.push({
+        kind: 'lookup', bound: signExtractionBound(noise[input], bit, chain.precision, node.id), what: `the sign bootstrap of bit ${bit} of ${describeNode(node)}`,
+        precision: 0, chain: chain.index, driver: chain.driver,
+      });
+    }
   }
   for (const output of graph.outputs) {
     const chain = chains.chains[chains.chainOf[output.id]];
@@ -156,7 +184,32 @@ function programStep(graph: CircuitGraph, node: CircuitNode, parts: ProgramParts
       };
       return step;
     }
+    case 'round':
+      return roundStep(node, parts);
   }
+}
+
+function roundStep(node: CircuitNode & { kind: 'round' }, parts: ProgramParts): RoundStep {
+  const input = node.inputs[0];
+  const inputPrecision = parts.precisionOf[input];
+  let nu = 0;
+  let log2Failure = -Infinity;
+  if (node.exactness === 'EXACT') {
+    for (let bit = 0; bit < node.bits; bit++) {
+      const bitNu = effectiveNu(signExtractionBound(parts.noise[input], bit, inputPrecision, node.id), parts.parameters);
+      const bitFailure = log2FailureProbability(parts.parameters, 0, bitNu);
+      if (bitFailure > log2Failure) [nu, log2Failure] = [bitNu, bitFailure];
+    }
+  }
+  const outputPrecision = parts.precisionOf[node.id];
+  // APPROXIMATE: the reader's noise (the input's, keyswitch, modulus switch) against its box
+  // width 2^-(p_out + 1) of the torus, which is one unit of the result
+  const readStd = node.exactness === 'EXACT' ? 0
+    : Math.sqrt(estimateNoise(parts.parameters, effectiveNu(parts.noise[input], parts.parameters)).total) * 2 ** (outputPrecision + 1);
+  return {
+    kind: 'round', id: node.id, input, bits: node.bits, exactness: node.exactness, inputPrecision,
+    outputPrecision, nu, log2FailureProbability: log2Failure, readStd,
+  };
 }
 
 export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}): FheCircuit {
@@ -171,8 +224,7 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   const chains = assignChains(graph, ranges);
   const operands = reduceOperands(graph, chains.precisionOf);
   const noise = noiseBounds(graph, operands);
-  const lookupCount = graph.nodes.reduce((sum, node) => sum + (node.kind === 'lookup' ? node.size : 0), 0);
-  const target = lookupFailureTarget(options, lookupCount, logger);
+  const target = lookupFailureTarget(options, graph.nodes.reduce((sum, node) => sum + bootstrapsOf(node, node.size), 0), logger);
   const points = noisePoints(graph, noise, chains);
   const parameters = selectParameters({ points, pError: target.pError, candidates: options.candidates, forced: options.parameters });
   const parts: ProgramParts = { ranges, precisionOf: chains.precisionOf, operands, noise, parameters };

@@ -5,6 +5,7 @@
 import { describeNode, type CircuitGraph, type CircuitNode } from './graph';
 import { EXACT_INTEGER_LIMIT } from './integers';
 import { evaluateExact } from './linear-map';
+import { roundedShift } from './rounding';
 
 function checkExact(value: number, node: CircuitNode, at: number): number {
   if (!(Math.abs(value) < EXACT_INTEGER_LIMIT)) {
@@ -67,6 +68,8 @@ export function evaluateNode(node: CircuitNode, inputs: readonly Float64Array[],
     }
     case 'lookup':
       return applyLookupFunction(node, inputs[0]);
+    case 'round':
+      return inputs[0].map((v) => roundedShift(v, node.bits));
   }
 }
 

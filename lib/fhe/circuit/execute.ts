@@ -5,10 +5,10 @@
 // (input precision, output precision) pair (cut into chunks so progress can be reported and
 // memory stays bounded). Ciphertexts carry their chain's precision from encryption on.
 
-import { add, dotProduct, lookup, multiplyByIntegers, addConstants, subtract, type CiphertextBatch, type EvaluationKeys } from '../tfhe';
+import { add, addConstants, CiphertextBatch, dotProduct, lookup, multiplyByIntegers, subtract, type EvaluationKeys } from '../tfhe';
 import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
 import { packBlocks, type DotBlock } from './linear-map';
-import { stepInputs, type LookupStep, type Program, type ProgramStep } from './program';
+import { bootstrapsOf, stepInputs, type LookupStep, type Program, type ProgramStep, type RoundStep } from './program';
 
 export interface ExecutionProgress {
   readonly lookupsDone: number;
@@ -123,6 +123,46 @@ async function runLookupStage(
   });
 }
 
+/** The same ciphertexts read at another precision (a relabeling: no word changes). */
+function readAt(batch: CiphertextBatch, precision: number): CiphertextBatch {
+  return new CiphertextBatch(batch.data, batch.count, batch.lweDimension, precision);
+}
+
+/** One table for every ciphertext, in chunks (progress, bounded scratch memory). */
+async function lookupInChunks(
+  keys: EvaluationKeys, input: CiphertextBatch, table: Int32Array, outputPrecision: number, chunkSize: number, progress: (count: number) => void,
+): Promise<CiphertextBatch> {
+  const out = zeroBatch(input.count, { lweDimension: input.lweDimension, precision: outputPrecision });
+  const words = wordsPerCiphertext(out);
+  for (let start = 0; start < input.count; start += chunkSize) {
+    const count = Math.min(chunkSize, input.count - start);
+    const result = await lookup(keys, sliceBatch(input, start, count), table, { outputPrecision });
+    out.data.set(result.data, start * words);
+    progress(count);
+  }
+  return out;
+}
+
+/**
+ * A rounded shift. APPROXIMATE: the ciphertexts as they are, read `bits` bits narrower.
+ * EXACT: add half a unit, then for each dropped bit from the lowest, move it onto the padding
+ * bit (times 2^(p - bit)), a quarter turn off the boundary (+2^61), and bootstrap its sign into
+ * +-2^(bit-1) units (encoded at p + 1): adding that and -2^(bit-1) clears the bit. The
+ * -2^(bit-1) of all bits add up to one constant, added last.
+ */
+async function runRound(step: RoundStep, input: CiphertextBatch, keys: EvaluationKeys, chunkSize: number, progress: (count: number) => void): Promise<CiphertextBatch> {
+  if (step.exactness === 'APPROXIMATE') return readAt(input, step.outputPrecision);
+  const p = step.inputPrecision;
+  let value = addConstants(input, 2 ** (step.bits - 1));
+  for (let bit = 0; bit < step.bits; bit++) {
+    const onPadding = readAt(multiplyByIntegers(value, 2 ** (p - bit)), 2);
+    const centeredInBox = readAt(addConstants(onPadding, 1), 1);
+    const sign = await lookupInChunks(keys, centeredInBox, Int32Array.of(2 ** bit, 2 ** bit), p + 1, chunkSize, progress);
+    value = add(value, readAt(sign, p));
+  }
+  return readAt(addConstants(readAt(value, p + 1), 1 - 2 ** step.bits), step.outputPrecision);
+}
+
 export async function executeProgram(
   program: Program,
   inputs: readonly CiphertextBatch[],
@@ -134,7 +174,11 @@ export async function executeProgram(
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`run: lookupChunk must be a positive integer, got ${chunkSize}`);
   const values = new Array<CiphertextBatch | undefined>(program.steps.length);
   const readers = Int32Array.from(program.readers);
-  const lookupsTotal = batch * program.stages.reduce((sum, stage) => sum + stage.lookups.reduce((s, id) => s + program.sizes[id], 0), 0);
+  const lookupsTotal = batch * program.steps.reduce((sum, step) => sum + bootstrapsOf(step, program.sizes[step.id]), 0);
+  const progress = (count: number): void => {
+    lookupsDone += count;
+    options.onProgress?.({ lookupsDone, lookupsTotal });
+  };
   let lookupsDone = 0;
   let lookupMilliseconds = 0;
   const read = (id: number): CiphertextBatch => values[id]!;
@@ -155,10 +199,7 @@ export async function executeProgram(
       const started = performance.now();
       const done: [LookupStep, CiphertextBatch][] = [];
       for (const steps of groups.values()) {
-        const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), steps.map((s) => program.sizes[s.id]), keys, chunkSize, (count) => {
-          lookupsDone += count;
-          options.onProgress?.({ lookupsDone, lookupsTotal });
-        });
+        const outs = await runLookupStage(steps, steps.map((s) => read(s.input)), steps.map((s) => program.sizes[s.id]), keys, chunkSize, progress);
         steps.forEach((step, k) => done.push([step, outs[k]]));
       }
       lookupMilliseconds += performance.now() - started;
@@ -192,6 +233,12 @@ export async function executeProgram(
         case 'gather':
           finish(step, runGather(step, step.inputs.map(read), step.inputs.map((i) => program.sizes[i]), size, batch));
           break;
+        case 'round': {
+          const started = performance.now();
+          finish(step, await runRound(step, read(step.input), keys, chunkSize, progress));
+          if (step.exactness === 'EXACT') lookupMilliseconds += performance.now() - started;
+          break;
+        }
         case 'lookup':
           throw new Error(`lookup step ${id} scheduled outside a lookup stage`);
       }

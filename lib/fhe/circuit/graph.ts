@@ -1,5 +1,5 @@
 // The circuit IR: a DAG of integer tensors, in creation order (which is a topological order:
-// an op only takes tensors that exist). Every node is one of eight primitives; the builder's
+// an op only takes tensors that exist). Every node is one of nine primitives; the builder's
 // richer ops (convolution, pooling, data movement, encrypted products, maxima) lower to them.
 
 import type { IntegerRange } from './integers';
@@ -81,7 +81,24 @@ export interface LookupNode extends NodeBase {
   readonly channels: number;
 }
 
-export type CircuitNode = InputNode | LinearNode | AddNode | ScaleNode | OffsetNode | GatherNode | ReshapeNode | LookupNode;
+/**
+ * How a rounded shift computes: EXACT clears the dropped bits with one sign bootstrap each,
+ * then reads the rest; APPROXIMATE lets the next lookup read the high bits directly, the
+ * dropped bits landing in its box with the noise (the result may be one off near ties).
+ */
+export type RoundingExactness = 'EXACT' | 'APPROXIMATE';
+
+/**
+ * floor((x + 2^(bits-1)) / 2^bits): x divided by 2^bits, rounded to nearest, ties up. The same
+ * ciphertexts read with `bits` fewer bits of precision, so the lookup after it is narrower.
+ */
+export interface RoundNode extends NodeBase {
+  readonly kind: 'round';
+  readonly bits: number;
+  readonly exactness: RoundingExactness;
+}
+
+export type CircuitNode = InputNode | LinearNode | AddNode | ScaleNode | OffsetNode | GatherNode | ReshapeNode | LookupNode | RoundNode;
 
 export interface CircuitOutput {
   readonly id: number;

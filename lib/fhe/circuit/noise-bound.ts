@@ -39,6 +39,20 @@ function scaled(bound: NoiseBound, factor: number, independent = bound.independe
   return { bootstrap: bound.bootstrap * factor, fresh: bound.fresh * factor, sources: bound.sources, independent };
 }
 
+/** The input plus `count` independent bootstrap outputs per element (an EXACT round's sign bootstraps). */
+function withBootstraps(bound: NoiseBound, count: number, id: number): NoiseBound {
+  return { bootstrap: bound.bootstrap + count, fresh: bound.fresh, sources: union([bound.sources, new Set([id])]), independent: bound.independent };
+}
+
+/**
+ * What the sign bootstrap of bit `bit` of an EXACT rounded shift reads: the input with the
+ * bits below already cleared (one bootstrap each), multiplied by 2^(precision - bit) so that
+ * the bit lands on the padding bit.
+ */
+export function signExtractionBound(input: NoiseBound, bit: number, precision: number, id: number): NoiseBound {
+  return scaled(withBootstraps(input, bit, id), 4 ** (precision - bit));
+}
+
 function disjoint(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (b.has(x)) return false;
   return true;
@@ -122,6 +136,9 @@ export function noiseBounds(graph: CircuitGraph, reduced: ReducedOperands): Nois
       }
       case 'gather':
         bounds.push(gatherNoise(node, inputs));
+        break;
+      case 'round':
+        bounds.push(node.exactness === 'EXACT' ? withBootstraps(inputs[0], node.bits, node.id) : inputs[0]);
         break;
     }
   }

@@ -5,6 +5,7 @@
 // the native core in one batched call.
 
 import type { Chain } from './chains';
+import type { CircuitNode, RoundingExactness } from './graph';
 import type { IntegerRange } from './integers';
 import type { LinearMap } from './linear-map';
 import type { TensorSpec } from './io';
@@ -33,6 +34,30 @@ export interface LookupStep {
   readonly log2FailureProbability: number;
 }
 
+/**
+ * A rounded shift on ciphertexts: the input read `bits` bits narrower. EXACT first clears the
+ * dropped bits: + 2^(bits-1), then per bit i from the lowest a sign bootstrap of the
+ * ciphertext times 2^(p_in - i), whose +-2^(i-1) result is added back.
+ */
+export interface RoundStep {
+  readonly kind: 'round';
+  readonly id: number;
+  readonly input: number;
+  readonly bits: number;
+  readonly exactness: RoundingExactness;
+  /** p_in = p_out + bits. */
+  readonly inputPrecision: number;
+  readonly outputPrecision: number;
+  /** EXACT: the noisiest sign bootstrap's nu (times 2^(p_in - i)) and log2 failure; APPROXIMATE: 0 and -Infinity. */
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+  /**
+   * APPROXIMATE: the standard deviation, in units of the result, of the noise its reader adds
+   * before rounding the dropped bits away (what decides ties); EXACT: 0.
+   */
+  readonly readStd: number;
+}
+
 export type ProgramStep =
   | { readonly kind: 'input'; readonly id: number; readonly slot: number }
   | {
@@ -55,9 +80,13 @@ export type ProgramStep =
     readonly padValue: number;
   }
   | { readonly kind: 'reshape'; readonly id: number; readonly input: number }
-  | LookupStep;
+  | LookupStep
+  | RoundStep;
 
-/** Lookups that can run together, then the other nodes that only need them and earlier stages. */
+/**
+ * Lookups that can run together, then the other nodes that only need them and earlier stages
+ * (EXACT rounded shifts among them: their sign bootstraps run one bit after another).
+ */
 export interface Stage {
   readonly lookups: readonly number[];
   readonly others: readonly number[];
@@ -105,4 +134,11 @@ export function stepInputs(step: ProgramStep): readonly number[] {
     default:
       return [step.input];
   }
+}
+
+/** Programmable bootstraps a step costs per sample: one per lookup element, one per element and dropped bit of an EXACT round. */
+export function bootstrapsOf(step: ProgramStep | CircuitNode, size: number): number {
+  if (step.kind === 'lookup') return size;
+  if (step.kind === 'round' && step.exactness === 'EXACT') return size * step.bits;
+  return 0;
 }

@@ -5,6 +5,7 @@
 import { describeNode, type CircuitGraph, type CircuitNode } from './graph';
 import { contains, EXACT_INTEGER_LIMIT, formatRange, hull, rangeBits, type IntegerRange } from './integers';
 import { boundOf } from './linear-map';
+import { approximateRoundRange, roundedShiftBound } from './rounding';
 import { lookupImage } from './tables';
 
 /** Table lookups read inputs of at most this many bits (as Concrete; also the native limit). */
@@ -79,7 +80,14 @@ export function boundOfNode(graph: CircuitGraph, node: CircuitNode, inputs: read
     case 'lookup':
       checkLookupInputBits(node, graph.nodes[node.inputs[0]].name, inputs[0]);
       return lookupImage(node, inputs[0]);
+    case 'round':
+      return roundedShiftBound(inputs[0], node.bits, node.exactness);
   }
+}
+
+function readsApproximateRound(graph: CircuitGraph, node: CircuitNode): boolean {
+  const input = graph.nodes[node.inputs[0]];
+  return input.kind === 'round' && input.exactness === 'APPROXIMATE';
 }
 
 /** Ranges by node id; `observed` holds the inputset's min/max per node (or nothing). */
@@ -91,7 +99,10 @@ export function resolveRanges(graph: CircuitGraph, observed?: readonly (IntegerR
       throw new RangeError(`${describeNode(node)}: declared range ${formatRange(node.declaredRange)} is impossible: `
         + `its inputs' ranges allow only ${formatRange(bound)}`);
     }
-    const range = node.kind === 'input' ? node.declaredRange : hull(node.declaredRange, observed?.[node.id]) ?? bound;
+    let range = node.kind === 'input' ? node.declaredRange : hull(node.declaredRange, observed?.[node.id]) ?? bound;
+    if (node.kind === 'round' && node.exactness === 'APPROXIMATE') range = approximateRoundRange(range, bound);
+    // a lookup after an APPROXIMATE round may read one past what calibration saw: all it can write
+    if (node.kind === 'lookup' && readsApproximateRound(graph, node)) range = hull(range, bound)!;
     if (Math.max(-range.min, range.max) >= EXACT_INTEGER_LIMIT) {
       throw new RangeError(`${describeNode(node)}: its values may reach ${formatRange(range)}, beyond 2^53 where integers stop `
         + 'being exact; give it a calibrated range or an inputset');

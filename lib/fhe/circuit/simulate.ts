@@ -1,11 +1,13 @@
 // Simulation: the compiled program on clear integers, computed exactly as the ciphertexts
 // compute it (centered residues modulo 2^(p+1) of each node's chain, shifted lookup inputs,
-// negacyclic tables for inputs past 2^p_in, entries at the output chain's precision), with each lookup failing at a given rate. A failure reads the neighbouring
-// table entry, which is what noise crossing a box boundary does.
+// negacyclic tables for inputs past 2^p_in, entries at the output chain's precision), with each
+// lookup failing at a given rate. A failure reads the neighbouring table entry, which is what
+// noise crossing a box boundary does. APPROXIMATE rounded shifts draw their reader's noise, so
+// their ties go either way as on ciphertexts: simulate equals clear only without them.
 
 import { centered } from './integers';
 import { evaluateModular } from './linear-map';
-import { stepInputs, type LookupStep, type Program } from './program';
+import { stepInputs, type LookupStep, type Program, type RoundStep } from './program';
 import { trialsBeforeSuccess, type Random } from './random';
 
 export interface SimulationResult {
@@ -57,6 +59,32 @@ function simulateLookup(step: LookupStep, input: Float64Array, size: number, inj
     out[i] = negacyclicRead(step.tables, step.channelOf === null ? 0 : step.channelOf[i % size], residue, precision, step.outputPrecision);
   }
   return out;
+}
+
+/** A standard normal draw (Box-Muller). */
+function gaussian(random: Random): number {
+  return Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+}
+
+/**
+ * A rounded shift as the ciphertexts compute it. EXACT: add half a unit, then clear the dropped
+ * bits from the lowest, each through a sign bootstrap that may fail (it then subtracts the
+ * wrong bit). APPROXIMATE: the reader rounds x / 2^bits with its noise, so ties go either way.
+ */
+function simulateRound(step: RoundStep, input: Float64Array, injector: ErrorInjector, random: Random): Float64Array {
+  const modulus = 2 ** (step.inputPrecision + 1);
+  const unit = 2 ** step.bits;
+  return input.map((x) => {
+    if (step.exactness === 'APPROXIMATE') return centered(Math.floor(x / unit + 0.5 + step.readStd * gaussian(random)), step.outputPrecision);
+    let v = (((x + unit / 2) % modulus) + modulus) % modulus;
+    for (let bit = 0; bit < step.bits; bit++) {
+      const weight = 2 ** bit;
+      const read = (Math.floor(v / weight) % 2) ^ (injector.nextOffset() === 0 ? 0 : 1);
+      v = (v - read * weight + modulus) % modulus;
+    }
+    // bits left set by a failed sign bootstrap are a fraction of the result's unit: read rounds them
+    return centered(Math.floor(v / unit + 0.5), step.outputPrecision);
+  });
 }
 
 export function simulateProgram(program: Program, inputs: readonly Float64Array[], batch: number, rate: number, random: Random): SimulationResult {
@@ -111,6 +139,9 @@ export function simulateProgram(program: Program, inputs: readonly Float64Array[
       }
       case 'lookup':
         out = simulateLookup(step, read(step.input), size, injector);
+        break;
+      case 'round':
+        out = simulateRound(step, read(step.input), injector, random);
         break;
     }
     values[id] = out;

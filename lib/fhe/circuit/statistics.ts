@@ -4,7 +4,8 @@ import { keySizes, lookupCost, type KeySizes } from '../cost';
 import type { ParameterSet } from '../parameters';
 import type { FailureTarget } from './failure-target';
 import type { IntegerRange } from './integers';
-import type { LookupStep, Program } from './program';
+import type { RoundingExactness } from './graph';
+import { bootstrapsOf, type LookupStep, type Program, type RoundStep } from './program';
 
 export interface LookupOpStatistics {
   readonly name: string;
@@ -17,6 +18,23 @@ export interface LookupOpStatistics {
   readonly inputPrecision: number;
   /** p_out: the precision its table outputs are encoded at (its output chain's). */
   readonly outputPrecision: number;
+  readonly nu: number;
+  readonly log2FailureProbability: number;
+}
+
+/** A rounded shift: how many bits it drops and, for EXACT, its sign bootstraps. */
+export interface RoundStatistics {
+  readonly name: string;
+  /** Elements per sample. */
+  readonly count: number;
+  readonly bits: number;
+  readonly exactness: RoundingExactness;
+  /** Precision of the chain it reads, and of the one it writes (bits fewer). */
+  readonly inputPrecision: number;
+  readonly outputPrecision: number;
+  /** Sign bootstraps per sample: count * bits for EXACT, 0 for APPROXIMATE. */
+  readonly bootstraps: number;
+  /** The noisiest sign bootstrap's nu and log2 failure probability (EXACT). */
   readonly nu: number;
   readonly log2FailureProbability: number;
 }
@@ -69,10 +87,12 @@ export interface CircuitStatistics {
   readonly chains: readonly ChainStatistics[];
   /** Every output with its precision and decryption failure probability. */
   readonly outputs: readonly OutputStatistics[];
+  /** Programmable bootstraps per sample: every lookup, and the sign bootstraps of EXACT rounded shifts. */
   readonly lookupCount: number;
-  /** One keyswitch per lookup (KS-PBS). */
+  /** One keyswitch per bootstrap (KS-PBS). */
   readonly keyswitchCount: number;
   readonly lookups: readonly LookupOpStatistics[];
+  readonly rounds: readonly RoundStatistics[];
   /** The per-lookup failure target the parameters were chosen for, and where it came from. */
   readonly pError: number;
   readonly pErrorSource: FailureTarget['source'];
@@ -113,9 +133,21 @@ export function circuitStatistics(
     nu: step.nu,
     log2FailureProbability: step.log2FailureProbability,
   }));
-  const lookupCount = lookups.reduce((sum, l) => sum + l.count, 0);
+  const rounds = program.steps.filter((step): step is RoundStep => step.kind === 'round').map((step) => ({
+    name: names[step.id],
+    count: program.sizes[step.id],
+    bits: step.bits,
+    exactness: step.exactness,
+    inputPrecision: step.inputPrecision,
+    outputPrecision: step.outputPrecision,
+    bootstraps: bootstrapsOf(step, program.sizes[step.id]),
+    nu: step.nu,
+    log2FailureProbability: step.log2FailureProbability,
+  }));
+  const bootstraps = [...lookups, ...rounds.map((r) => ({ count: r.bootstraps, log2FailureProbability: r.log2FailureProbability }))];
+  const lookupCount = bootstraps.reduce((sum, l) => sum + l.count, 0);
   // log(1 - global) = sum of count * log(1 - p), exact for tiny p
-  const logSuccess = lookups.reduce((sum, l) => sum + l.count * Math.log1p(-(2 ** l.log2FailureProbability)), 0);
+  const logSuccess = bootstraps.reduce((sum, l) => sum + (l.count === 0 ? 0 : l.count * Math.log1p(-(2 ** l.log2FailureProbability))), 0);
   const sizes = keySizes(parameters);
   const msPerLookup = measured.lookups > 0
     ? measured.milliseconds / measured.lookups
@@ -147,7 +179,8 @@ export function circuitStatistics(
     lookups,
     pError: target.pError,
     pErrorSource: target.source,
-    predictedLog2FailurePerLookup: lookups.length === 0 ? -Infinity : Math.max(...lookups.map((l) => l.log2FailureProbability)),
+    rounds,
+    predictedLog2FailurePerLookup: Math.max(-Infinity, ...bootstraps.filter((l) => l.count > 0).map((l) => l.log2FailureProbability)),
     predictedGlobalFailureProbability: -Math.expm1(logSuccess),
     keySizes: sizes,
     inputBytesPerSample: program.inputs.reduce((sum, s) => sum + s.size, 0) * sizes.bigCiphertextBytes,

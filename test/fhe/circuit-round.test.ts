@@ -1,0 +1,156 @@
+// Rounded shifts (builder.roundedShift): a wide accumulator read by a narrow lookup. The clear
+// semantics, the coupling of chain precisions, the noise points of the sign bootstraps, and
+// execute == simulate == clear for EXACT on ciphertexts; APPROXIMATE within one of exact.
+import test from 'ava';
+
+import { CircuitBuilder, type CircuitInputs, type FheCircuit } from '../../lib/fhe/circuit';
+import { generateKeys, type ClientKey, type EvaluationKeys } from '../../lib/fhe/tfhe';
+import type { ParameterSet } from '../../lib/fhe/parameters';
+import type { Tensor } from '../../lib/tensor';
+
+const keyCache = new Map<string, Promise<{ clientKey: ClientKey; evaluationKeys: EvaluationKeys }>>();
+function keysFor(parameters: ParameterSet): Promise<{ clientKey: ClientKey; evaluationKeys: EvaluationKeys }> {
+  if (!keyCache.has(parameters.name)) keyCache.set(parameters.name, generateKeys(parameters));
+  return keyCache.get(parameters.name)!;
+}
+
+async function execute(circuit: FheCircuit, inputs: CircuitInputs): Promise<Tensor<'int32'>[]> {
+  const { clientKey, evaluationKeys } = await keysFor(circuit.parameters);
+  const outputs = await circuit.run(circuit.encrypt(inputs, clientKey), { evaluationKeys });
+  return circuit.decrypt(outputs, clientKey);
+}
+
+/** floor((x + 2^(bits-1)) / 2^bits), written out with integer arithmetic. */
+function reference(x: number, bits: number): number {
+  const unit = 2 ** bits;
+  const shifted = x + unit / 2;
+  return (shifted - (((shifted % unit) + unit) % unit)) / unit;
+}
+
+/** Every integer of [min, max], as a batch of one-element samples. */
+const every = (min: number, max: number): Int32Array => Int32Array.from({ length: max - min + 1 }, (_, i) => min + i);
+
+test('clear: floor((x + 2^(bits-1)) / 2^bits), ties up, negative values included', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: -300, max: 300 });
+  for (const bits of [1, 3, 6]) b.output(b.roundedShift(x, bits, { name: `r${bits}` }));
+  const inputs = every(-300, 300);
+  const circuit = b.compile({ inputset: inputs });
+  const outputs = circuit.clear(inputs);
+  [1, 3, 6].forEach((bits, k) => t.deepEqual(Array.from(outputs[k].data), Array.from(inputs, (v) => reference(v, bits)), `bits ${bits}`));
+});
+
+test('chains: the input chain is exactly `bits` wider than what reads the result, and the lookup reads the narrow one', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [3], { min: 0, max: 1000 });
+  const rounded = b.roundedShift(x, 7, { name: 'rounded' });
+  b.output(b.lookup(rounded, (v) => 3 * v, { name: 'triple' }));
+  const circuit = b.compile();
+  // 1000 + 64 >> 7 = 8: [0, 8] needs 4 bits; the 10-bit input is carried at 4 + 7 = 11 bits
+  t.is(circuit.precisionOf('rounded'), 4);
+  t.is(circuit.precisionOf('x'), 11);
+  const stats = circuit.statistics;
+  t.is(stats.lookups[0].inputPrecision, 4);
+  t.like(stats.rounds[0], { name: 'rounded', count: 3, bits: 7, exactness: 'EXACT', inputPrecision: 11, outputPrecision: 4, bootstraps: 21 });
+  t.is(stats.lookupCount, 3 + 21, 'the sign bootstraps count as lookups');
+  t.true(stats.rounds[0].log2FailureProbability <= Math.log2(stats.pError));
+  t.regex(stats.chains[circuit.program.chainOf[0]].driver, /roundedShift 'rounded' drops 7 bits/);
+});
+
+test('chains: a wider reader elsewhere in the input chain widens the rounded chain too', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [2], { min: 0, max: 63 });
+  b.output(b.lookup(b.roundedShift(x, 4, { name: 'narrow' }), (v) => v, { name: 'read_narrow' }));
+  b.output(b.lookup(b.multiplyByConstant(x, 4, { name: 'wide' }), (v) => v & 1, { name: 'read_wide' }));
+  const circuit = b.compile();
+  // x * 4 spans [0, 252]: 8 bits, one more than the 3 + 4 the rounded shift alone needs
+  t.is(circuit.precisionOf('wide'), 8);
+  t.is(circuit.precisionOf('narrow'), 4);
+  t.is(circuit.statistics.lookups[0].inputPrecision, 4);
+});
+
+test('APPROXIMATE: only lookups and outputs may read the result; bits and exactness are checked', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [2], { min: 0, max: 255 });
+  const r = b.roundedShift(x, 4, { exactness: 'APPROXIMATE', name: 'r' });
+  b.output(b.matmul(r, { data: [1, 1], shape: [2, 1] }, { name: 'sum' }));
+  t.throws(() => b.compile(), { message: /matmul 'sum' reads the APPROXIMATE roundedShift 'r'.*only lookups and outputs/ });
+  t.throws(() => b.roundedShift(x, 0), { message: /bits must be an integer in \[1, 30\], got 0/ });
+  t.throws(() => b.roundedShift(x, 2.5), { message: /bits must be an integer/ });
+  t.throws(() => b.roundedShift(x, 2, { exactness: 'ROUGH' as never }), { message: /exactness must be 'EXACT' or 'APPROXIMATE'/ });
+});
+
+test('a rounded shift whose input would need more than 30 bits is refused, naming it', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: 0, max: 1023 });
+  b.output(b.lookup(b.roundedShift(x, 8, { name: 'r' }), (v) => v));
+  // a 10-bit range read at 3 bits: 11-bit chain, 8 sign bootstraps per element
+  t.is(b.compile().precisionOf('x'), 11);
+  const c = new CircuitBuilder();
+  const y = c.input('y', [1], { min: 0, max: 2 ** 24 });
+  // the result, scaled back up, spans [0, 2^25]: 25 bits and the padding bit, + 15 dropped = 40 > 30
+  c.output(c.multiplyByConstant(c.roundedShift(y, 15, { name: 'r15' }), 2 ** 16), 'scaled');
+  t.throws(() => c.compile(), { message: /roundedShift 'r15': its input 'y' would need 40 bits \(25 for what reads its result, 15 dropped\).*at most 30 bits/ });
+});
+
+test('EXACT on ciphertexts: a layer whose 8-bit accumulator is rounded to 2 bits; execute == simulate == clear', async (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [6], { min: 0, max: 7 });
+  const w = [3, -2, 1, 4, -1, 2, 2, 1, -3, 1, 3, -2];
+  const acc = b.matmul(x, { data: w, shape: [6, 2] }, { name: 'acc', bias: [5, 40] });
+  const rounded = b.roundedShift(acc, 5, { name: 'rounded' });
+  const y = b.lookup(rounded, (v, c) => v * v + c, { name: 'square', channelAxis: 0 });
+  b.output(y, 'y');
+  b.output(rounded, 'rounded');
+  const samples = Int32Array.from({ length: 8 * 6 }, (_, i) => ((i * 2654435761) >>> 13) % 8);
+  const circuit = b.compile({ inputset: samples });
+  const stats = circuit.statistics;
+  t.log(`${stats.parameterSet}: acc at ${circuit.precisionOf('acc')} bits, lookup reads ${stats.lookups[0].inputPrecision}; `
+    + `${stats.lookupCount} bootstraps per sample, sign bootstrap 2^${stats.rounds[0].log2FailureProbability.toFixed(1)}`);
+  t.is(stats.lookups[0].inputPrecision, circuit.precisionOf('acc') - 5);
+  const clear = circuit.clear(samples);
+  t.deepEqual(circuit.simulate(samples, { seed: 3 }), clear, 'simulate');
+  const encrypted = await execute(circuit, samples);
+  encrypted.forEach((out, k) => t.deepEqual(Array.from(out.data), Array.from(clear[k].data), `output ${circuit.outputs[k].name}`));
+});
+
+test('EXACT on ciphertexts: negative accumulators and ties, straight from the circuit input', async (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: -40, max: 40 });
+  const r = b.roundedShift(x, 4, { name: 'r' });
+  b.output(b.lookup(r, (v) => v + 3, { name: 'plus3' }), 'y');
+  const inputs = every(-40, 40); // ties at every -40 + 16k + 8
+  const circuit = b.compile({ inputset: inputs });
+  const expected = Array.from(inputs, (v) => reference(v, 4) + 3);
+  t.deepEqual(Array.from(circuit.clear(inputs)[0].data), expected);
+  const [encrypted] = await execute(circuit, inputs);
+  t.deepEqual(Array.from(encrypted.data), expected);
+});
+
+test('APPROXIMATE on ciphertexts and in simulation: within one of exact, and exact away from ties', async (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: 0, max: 255 });
+  const r = b.roundedShift(x, 6, { exactness: 'APPROXIMATE', name: 'r' });
+  b.output(b.lookup(r, (v) => v, { name: 'read' }), 'y');
+  const inputs = every(0, 255);
+  const circuit = b.compile({ inputset: inputs });
+  t.is(circuit.statistics.rounds[0].bootstraps, 0);
+  const exact = Array.from(inputs, (v) => reference(v, 6));
+  const [encrypted] = await execute(circuit, inputs);
+  const [simulated] = circuit.simulate(inputs, { seed: 5 });
+  for (const [what, got] of [['execute', encrypted], ['simulate', simulated]] as const) {
+    let differing = 0;
+    inputs.forEach((v, i) => {
+      const diff = got.data[i] - exact[i];
+      if (Math.abs(diff) > 1) t.fail(`${what}: ${v} -> ${got.data[i]}, exact ${exact[i]}`);
+      // one unit of the result is 64 inputs; the read noise is a small fraction of a unit, so
+      // only inputs within 16 of a tie (v mod 64 = 32) may go the other way
+      const distance = Math.abs((v % 64) - 32);
+      if (diff !== 0) {
+        differing++;
+        t.true(distance <= 16, `${what}: ${v} is ${distance} from a tie but rounded to ${got.data[i]}`);
+      }
+    });
+    t.log(`${what}: ${differing} of ${inputs.length} rounded the other way`);
+  }
+});

@@ -5,6 +5,7 @@
 //    de-quantized outputs in post-training mode (so quantization errors propagate as they will
 //    at inference), raw float outputs in QAT mode;
 //  - an op is "fused" (a table lookup) when its result depends on one encrypted tensor only;
+//  - power-of-two QAT scales turn accumulator rescaling into a shift (power-of-two.ts);
 //  - input quantizers are taken from the first integer op using each input, or from the QAT
 //    quantizer applied to it, or default to signed modelInputs bits.
 
@@ -18,6 +19,7 @@ import { QuantizedBrevitasQuant } from './ops/brevitas-quant';
 import { QuantizedGemm } from './ops/gemm';
 import { QuantizedDequantizeLinear, QuantizedQuantizeLinear } from './ops/qdq';
 import { percentile } from './ops/univariate';
+import { applyPowerOfTwoRounding } from './power-of-two';
 import { type NBitsDict, resolveNBits, resolveRounding, type ResolvedNBits, type ResolvedRounding, type RoundingThresholdBits } from './options';
 import { quantizedOpClassOf } from './registry';
 import { type FloatTensor, isFloatTensor, QuantizedValue, RawValue, toFloat64 } from './value';
@@ -126,6 +128,8 @@ class Converter {
       }
     }
 
+    // as Concrete ML: after calibration, before the input quantizers
+    applyPowerOfTwoRounding(this.layers);
     const module = new QuantizedModule({
       inputNames: graph.inputs.map((i) => i.name),
       outputNames: graph.outputs.map((o) => o.name),

@@ -3,9 +3,11 @@
 // integer op uses the integers it defines instead of re-quantizing.
 
 import { QuantizationOptions, UniformQuantizationParameters } from '../../quantization';
+import type { OnnxNode } from '../../onnx';
 import type { Tensor } from '../../tensor';
 import { attrInt, attrString } from '../attributes';
-import { QuantizedOp, type QuantizedOpInit } from '../op';
+import { runFloatNode } from '../float-ops';
+import { type PreparedInput, QuantizedOp, type QuantizedOpInit } from '../op';
 import { type OpValue, QuantizedValue, type RawValue } from '../value';
 
 export class QuantizedBrevitasQuant extends QuantizedOp {
@@ -15,6 +17,8 @@ export class QuantizedBrevitasQuant extends QuantizedOp {
   readonly isNarrow: boolean;
   readonly bitWidth: number;
   readonly quantOptions: QuantizationOptions;
+  /** The node as Concrete ML evaluates it: unsigned narrow rewritten to signed, full range. */
+  readonly #floatNode: OnnxNode;
 
   constructor(init: QuantizedOpInit) {
     super(init);
@@ -27,6 +31,10 @@ export class QuantizedBrevitasQuant extends QuantizedOp {
     if (!signed && narrow) [signed, narrow] = [true, false];
     this.isSigned = signed;
     this.isNarrow = narrow;
+    const attributes = new Map(this.node.attributes);
+    attributes.set('signed', { kind: 'int', value: BigInt(signed ? 1 : 0) });
+    attributes.set('narrow', { kind: 'int', value: BigInt(narrow ? 1 : 0) });
+    this.#floatNode = { ...this.node, attributes };
     this.bitWidth = this.constantNumber(3, 'bit width');
     this.quantOptions = this.outputQuantOptions().with({
       nBits: this.bitWidth,
@@ -41,6 +49,11 @@ export class QuantizedBrevitasQuant extends QuantizedOp {
     const constant = this.constants.get(index);
     if (constant === undefined || constant.tensor.size !== 1) throw new TypeError(`${this.describe()}: the ${what} must be a constant scalar`);
     return Number(constant.tensor.data[0]);
+  }
+
+  /** Brevitas exports signed narrow weights as signed = 0, narrow = 1; the rewrite keeps their negative integers. */
+  override floatImpl(prepared: readonly PreparedInput[]): Tensor {
+    return runFloatNode(this.#floatNode, this.opset, prepared.map((p) => (p instanceof QuantizedValue ? p.values : p)));
   }
 
   override calibrate(inputs: readonly (Tensor | RawValue | undefined)[]): Tensor {

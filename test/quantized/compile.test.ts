@@ -82,6 +82,33 @@ test('compileOnnxModel at nBits 2 (TUNIFORM_2_2): execute == clear on encrypted 
   circuit.freeKeys();
 });
 
+test('roundingThresholdBits narrows every accumulator lookup: EXACT execute == clear, APPROXIMATE without sign bootstraps', async (t) => {
+  const model = OnnxModel.load('test/fixtures/quantized/torch_mlp_3bits/model.onnx');
+  const inputset = new Tensor(Float64Array.from({ length: 40 * 10 }, (_, i) => Math.sin(i * 0.37) * 2), [40, 10]) as Tensor<'float64'>;
+  const samples = new Tensor(inputset.data.slice(0, 30), [3, 10]) as Tensor<'float64'>;
+  for (const method of ['EXACT', 'APPROXIMATE'] as const) {
+    const { module, circuit } = await compileOnnxModel(model, inputset, { nBits: 2, roundingThresholdBits: { nBits: 2, method } });
+    const { lookups, rounds, lookupCount } = circuit.statistics;
+    t.true(rounds.length > 0, `${method}: the accumulators are rounded`);
+    for (const round of rounds) {
+      const reader = lookups.find((l) => l.inputPrecision === round.outputPrecision);
+      t.truthy(reader, `${method}: a lookup reads ${round.name} at ${round.outputPrecision} bits`);
+      t.is(round.inputPrecision, round.outputPrecision + round.bits);
+      t.is(round.bootstraps, method === 'EXACT' ? round.count * round.bits : 0);
+    }
+    t.is(lookupCount, lookups.reduce((s, l) => s + l.count, 0) + rounds.reduce((s, r) => s + r.bootstraps, 0));
+    const [q] = module.quantizeInput(samples);
+    const [expected] = await module.quantizedForward(q);
+    t.deepEqual(Array.from(circuit.clear(q)[0].data), Array.from(expected.data), `${method}: clear == quantizedForward`);
+    t.log(`${method}: ${circuit.statistics.parameterSet}, ${lookupCount} bootstraps per sample, lookups read ${lookups.map((l) => l.inputPrecision).join('/')} bits`);
+    if (method === 'APPROXIMATE') continue; // ties may round the other way on ciphertexts
+    t.deepEqual(Array.from(circuit.simulate(q, { seed: 2 })[0].data), Array.from(expected.data), 'EXACT: simulate == quantizedForward');
+    const [decrypted] = await circuit.encryptRunDecrypt(q);
+    t.deepEqual(Array.from(decrypted.data), Array.from(expected.data), 'EXACT: execute == quantizedForward');
+    circuit.freeKeys();
+  }
+});
+
 test('the 16-bit rule: compile names the op, the width and the options', async (t) => {
   const { model, reference } = loadCase('torch_mlp_6bits');
   const module = await buildQuantizedModule(model, float64(reference.inputset), { nBits: 9 });

@@ -4,11 +4,11 @@
 //   LoweredModule.compile(q, opts) checks the 16-bit rule against the module's options, then
 //                                  chooses ranges, precision and parameters (FheCircuit).
 //
-// Rounding (roundingThresholdBits, EXACT and APPROXIMATE alike): the module removes lsbs from
-// accumulators before their lookup; here the same exact rounding is folded into that lookup's
-// table, so results are bit-exact for both methods. The circuit layer has one precision per
-// circuit and no narrow lookups yet, so the lookup still reads the full accumulator: rounding
-// does not shrink its input width (LoweredModule.lookups() reports both widths).
+// Rounding (roundingThresholdBits): the module removes lsbs from accumulators before their
+// lookup; here that is a rounded shift of the accumulator (builder.roundedShift, with the
+// module's EXACT or APPROXIMATE) and a lookup of the shifted value times 2^lsbs, so the lookup
+// reads lsbs fewer bits. EXACT is bit-exact with the module; APPROXIMATE may round a value near
+// a tie the other way on ciphertexts (and in simulation), as in Concrete ML.
 
 import { CircuitBuilder, type CircuitTensor, type CompileOptions, type FheCircuit } from '../../fhe/circuit';
 import { evaluateGraph } from '../../fhe/circuit/evaluate';
@@ -37,7 +37,7 @@ export interface LoweredLookup {
   readonly range: readonly [number, number];
   /** Bits of the lookup input (range width), as the circuit reads it. */
   readonly bits: number;
-  /** Accumulator lsbs rounded off inside this lookup's function (0 without rounding). */
+  /** Accumulator lsbs rounded off before this lookup, which then reads that many bits fewer (0 without rounding). */
   readonly lsbsRemoved: number;
 }
 
@@ -129,12 +129,12 @@ export class LoweredModule {
     const wide = lookups.filter((l) => l.bits > MAX_LOOKUP_BITS);
     if (wide.length > 0) {
       const { nBits, rounding } = this.module;
-      const roundingText = rounding === null ? 'not set' : `${rounding.nBits} (${rounding.method}; folded into the table, it does not narrow the lookup input yet)`;
+      const roundingText = rounding === null ? 'not set' : `${rounding.nBits} (${rounding.method})`;
       throw new RangeError(
         `table lookups are limited to ${MAX_LOOKUP_BITS}-bit inputs, but:\n  ` +
           wide.map((l) => `lookup '${l.name}' of ${l.op ? `node '${l.op}'` : 'the circuit'} (${l.opType}) reads '${l.reads}' in [${l.range[0]}, ${l.range[1]}], ${l.bits} bits`).join('\n  ') +
           `\nWith nBits = { modelInputs: ${nBits.modelInputs}, opInputs: ${nBits.opInputs}, opWeights: ${nBits.opWeights}, modelOutputs: ${nBits.modelOutputs} } ` +
-          `and roundingThresholdBits ${roundingText}: lower opInputs/opWeights.`,
+          `and roundingThresholdBits ${roundingText}: lower opInputs/opWeights${rounding === null ? ' or set roundingThresholdBits' : ''}.`,
       );
     }
     return lookups;
@@ -155,6 +155,17 @@ export async function lowerQuantizedModule(module: QuantizedModule, inputShapes:
   const used = new Set<string>();
   const opNames = new Map<QuantizedOp, string>();
   module.layers.forEach(({ op }, i) => opNames.set(op, op.name || `${op.opType}_${i}`));
+  // one rounded shift per accumulator, however many lookups read it
+  const rounded = new Map<string, CircuitTensor>();
+  const roundedShiftOf = (base: CircuitTensor, bits: number): CircuitTensor => {
+    const key = `${base.id}/${bits}`;
+    let tensor = rounded.get(key);
+    if (tensor === undefined) {
+      tensor = builder.roundedShift(base, bits, { name: `${base.name}.rounded`, exactness: module.rounding?.method ?? 'EXACT' });
+      rounded.set(key, tensor);
+    }
+    return tensor;
+  };
   const ctx: LoweringContext = {
     builder,
     origins,
@@ -169,7 +180,12 @@ export async function lowerQuantizedModule(module: QuantizedModule, inputShapes:
       const name = ctx.name(op, part);
       origins.set(name, { op, what: part, lsbsRemoved: lsbsRemoved ?? lowered.rounding ?? 0 });
       const fn = tabulate(lowered, finalize, `lookup '${name}' of ${op.describe()}`);
-      return builder.lookup(lowered.base, fn, lowered.axis === null ? { name } : { name, channelAxis: lowered.axis });
+      const options = lowered.axis === null ? { name } : { name, channelAxis: lowered.axis };
+      // an explicit lsbsRemoved rounds the lookup's own output (a table entry): nothing to narrow
+      const narrowing = lsbsRemoved === undefined ? lowered.rounding ?? 0 : 0;
+      if (narrowing === 0) return builder.lookup(lowered.base, fn, options);
+      const unit = 2 ** narrowing;
+      return builder.lookup(roundedShiftOf(lowered.base, narrowing), (v, channel) => fn(v * unit, channel), options);
     },
     prepared(op, lowered) {
       const { ints, value } = probe(lowered);

@@ -24,7 +24,7 @@ export interface Lowered {
   /** Per-sample axis the function depends on, or null. */
   readonly axis: number | null;
   readonly evaluate: Evaluate;
-  /** Accumulator lsbs the module rounds off inside this function (folded into the lookup). */
+  /** Accumulator lsbs the module rounds off before this function (a rounded shift in front of its lookup). */
   readonly rounding?: number;
 }
 
@@ -86,7 +86,7 @@ export function tabulate(lowered: Lowered, finalize: (value: QuantizedValue) => 
 export interface LookupOrigin {
   readonly op: QuantizedOp;
   readonly what: string;
-  /** lsbs the module rounds off this lookup's input (folded into the table). */
+  /** lsbs the module rounds off this lookup's input (a rounded shift in front of it). */
   readonly lsbsRemoved: number;
 }
 

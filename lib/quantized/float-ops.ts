@@ -7,6 +7,7 @@
 import type { OnnxNode } from '../onnx';
 import { findOp } from '../onnx/ops/registry';
 import { Tensor } from '../tensor';
+import { attrInt, attrInts } from './attributes';
 import { toFloat64 } from './value';
 
 /** numpy.logaddexp(0, y), branch for branch. */
@@ -27,9 +28,16 @@ const CONCRETE_FORMULAS: Record<string, (x: number) => number> = {
 /** Concrete ML pads the input of these ops in a float32 buffer, so padded inputs lose their float64 bits. */
 const PADDED_IN_FLOAT32 = new Set(['Conv', 'AveragePool', 'MaxPool']);
 
-function hasPadding(node: OnnxNode): boolean {
-  const pads = node.attributes.get('pads');
-  return pads !== undefined && pads.kind === 'ints' && pads.value.some((p) => p > 0n);
+/** Whether Concrete ML pads the input: explicit pads, or a pool whose ceil_mode adds rows or columns. */
+function hasPadding(node: OnnxNode, input: Tensor): boolean {
+  const pads = attrInts(node, 'pads') ?? [];
+  if (pads.some((p) => p > 0)) return true;
+  if (node.opType === 'Conv' || attrInt(node, 'ceil_mode', 0) !== 1) return false;
+  // its extra padding: ceil minus floor of (size + pads - kernel) / stride, per spatial axis
+  const kernel = attrInts(node, 'kernel_shape') ?? [];
+  const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
+  const rank = kernel.length;
+  return kernel.some((k, d) => (input.shape[d + 2] + (pads[d] ?? 0) + (pads[d + rank] ?? 0) - k) % strides[d] !== 0);
 }
 
 function roundedToFloat32(tensor: Tensor<'float64'>): Tensor<'float64'> {
@@ -43,7 +51,7 @@ export function runFloatNode(node: OnnxNode, opset: number, inputs: readonly (Te
   const allFloat32 = floats.length > 0 && floats.every((t) => t.dtype === 'float32');
   // Integer-typed inputs of ops that need them (indices, shapes, QDQ integers) are left alone.
   const widened = inputs.map((t) => (t !== undefined && floats.includes(t) ? toFloat64(t) : t));
-  if (node.domain === '' && PADDED_IN_FLOAT32.has(node.opType) && hasPadding(node) && widened[0]?.dtype === 'float64') {
+  if (node.domain === '' && PADDED_IN_FLOAT32.has(node.opType) && widened[0]?.dtype === 'float64' && hasPadding(node, widened[0])) {
     widened[0] = roundedToFloat32(widened[0] as Tensor<'float64'>);
   }
   const formula = node.domain === '' ? CONCRETE_FORMULAS[node.opType] : undefined;

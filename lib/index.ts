@@ -7,3 +7,4 @@ export * from './quantization';
 export * from './onnx';
 export * as tfhe from './fhe';
 export * from './quantized';
+export * from './deploy';

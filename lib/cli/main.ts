@@ -6,6 +6,7 @@ import { demoCommand, DEMO_HELP } from './demo';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors';
 import { type CliIo, println, processIo } from './io';
 import { reportCommand, REPORT_HELP } from './report';
+import { serveCommand, SERVE_HELP } from './serve';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: Command; help: readonly string[] }> = {
   demo: { run: demoCommand, help: DEMO_HELP },
   compile: { run: compileCommand, help: COMPILE_HELP },
   report: { run: reportCommand, help: REPORT_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 export function usage(): string {

@@ -14,7 +14,8 @@ import { QuantizationOptions, UniformQuantizationParameters, UniformQuantizer } 
 import { Tensor } from '../tensor';
 import { runFloatNode } from './float-ops';
 import { QuantizedModule, type QuantizedModuleLayer } from './module';
-import { type ConstantInput, type QuantizedOp, type QuantizedOpClass } from './op';
+import { attrInt } from './attributes';
+import { type ChannelQuantizedWeights, type ConstantInput, type QuantizedOp, type QuantizedOpClass } from './op';
 import { QuantizedBrevitasQuant } from './ops/brevitas-quant';
 import { QuantizedGemm } from './ops/gemm';
 import { QuantizedDequantizeLinear, QuantizedQuantizeLinear } from './ops/qdq';
@@ -42,6 +43,7 @@ type CalibrationValue = Tensor | RawValue;
 interface GraphConstant {
   readonly tensor: Tensor;
   readonly quantized: QuantizedValue | null;
+  readonly perChannel?: ChannelQuantizedWeights;
 }
 
 const LINEAR_BACKEND_OPS = new Set(['Gemm', 'MatMul']);
@@ -153,6 +155,7 @@ class Converter {
       const constant = name === '' ? undefined : this.constants.get(name);
       if (constant === undefined) return;
       if (!opClass.mustQuantizeInput(index)) constants.set(index, { tensor: constant.tensor, quantized: null });
+      else if (constant.perChannel !== undefined && opClass.perChannelWeightsInput === index) constants.set(index, { tensor: constant.tensor, quantized: null, perChannel: constant.perChannel });
       else constants.set(index, { tensor: constant.tensor, quantized: constant.quantized ?? this.quantizeInitializer(this.nBits.opWeights, constant.tensor) });
     });
     return constants;
@@ -241,22 +244,39 @@ class Converter {
     }
     const tensors = node.inputs.map((_, index) => constants.get(index)?.tensor);
     const result = runFloatNode(node, this.opsetOf(node), tensors);
-    if (opClass === QuantizedDequantizeLinear) return { tensor: result, quantized: this.qdqWeights(node, constants) };
+    if (opClass === QuantizedDequantizeLinear) return { tensor: result, ...this.qdqWeights(node, constants) };
     return { tensor: result, quantized: null };
   }
 
-  /** Per-tensor QDQ weights keep the integers and grid of the file (precomputed QAT). */
-  qdqWeights(node: OnnxNode, constants: Map<number, ConstantInput>): QuantizedValue | null {
+  /**
+   * QDQ weights keep the integers of the file: per-tensor ones on their grid (precomputed QAT),
+   * per-channel ones (an axis) with their scales, for the op that reads them per output channel.
+   */
+  qdqWeights(node: OnnxNode, constants: Map<number, ConstantInput>): Pick<GraphConstant, 'quantized' | 'perChannel'> {
     const integers = constants.get(0)?.tensor;
     const scale = constants.get(1)?.tensor;
     const zeroPoint = constants.get(2)?.tensor;
-    if (integers === undefined || scale === undefined || scale.size !== 1 || (zeroPoint !== undefined && zeroPoint.size !== 1)) return null;
+    if (integers === undefined || scale === undefined) return { quantized: null };
+    const qvalues = new Tensor(Int32Array.from(integers.data as ArrayLike<number>), integers.shape) as Tensor<'int32'>;
+    if (scale.size !== 1 || (zeroPoint !== undefined && zeroPoint.size !== 1)) {
+      if (attrInt(node, 'block_size', 0) !== 0) throw new RangeError(`node '${node.name}' (DequantizeLinear): blocked quantization (block_size) is not supported`);
+      const axis = attrInt(node, 'axis', 1);
+      // the float interpreter has checked scale and zero point against the axis
+      return {
+        quantized: null,
+        perChannel: {
+          qvalues,
+          axis: axis < 0 ? axis + integers.rank : axis,
+          scales: Float64Array.from(scale.data as ArrayLike<number>),
+          zeroPoints: zeroPoint === undefined ? new Float64Array(scale.size) : Float64Array.from(zeroPoint.data as ArrayLike<number>),
+        },
+      };
+    }
     const signed = integers.dtype === 'int8' || integers.dtype === 'int16';
     const bits = integers.dtype === 'int16' || integers.dtype === 'uint16' ? 16 : 8;
     const options = new QuantizationOptions(bits, { isSigned: signed, isQat: true, isPrecomputedQat: true });
     const params = { scale: Number(scale.data[0]), zeroPoint: zeroPoint === undefined ? 0 : Number(zeroPoint.data[0]), offset: signed ? 2 ** (bits - 1) : 0 };
-    const qvalues = new Tensor(Int32Array.from(integers.data as ArrayLike<number>), integers.shape) as Tensor<'int32'>;
-    return QuantizedValue.fromParts(bits, qvalues, options, null, new UniformQuantizationParameters(params));
+    return { quantized: QuantizedValue.fromParts(bits, qvalues, options, null, new UniformQuantizationParameters(params)) };
   }
 
   /** Concrete ML's _process_input_quantizers. */

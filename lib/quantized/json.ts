@@ -10,9 +10,9 @@ import {
   UniformQuantizer,
 } from '../quantization';
 import { checkRecord, decodeTensor, encodeTensor, type TensorJSON } from '../quantization/json';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { QuantizedModule, type QuantizedModuleLayer } from './module';
-import type { ConstantInput, QuantizedOp } from './op';
+import type { ChannelQuantizedWeights, ConstantInput, QuantizedOp } from './op';
 import type { ResolvedNBits, ResolvedRounding } from './options';
 import { quantizedOpClassOf } from './registry';
 import { type FloatTensor, QuantizedValue } from './value';
@@ -84,6 +84,20 @@ function decodeValue(json: unknown): QuantizedValue {
   );
 }
 
+function encodePerChannel(weights: ChannelQuantizedWeights): unknown {
+  return { qvalues: encodeTensor(weights.qvalues), axis: weights.axis, scales: encodeTensor(new Tensor(weights.scales)), zeroPoints: encodeTensor(new Tensor(weights.zeroPoints)) };
+}
+
+function decodePerChannel(json: unknown): ChannelQuantizedWeights {
+  const record = checkRecord(json, ['qvalues', 'axis', 'scales', 'zeroPoints'], 'per-channel weights');
+  return {
+    qvalues: decodeTensor(record.qvalues, 'qvalues') as Tensor<'int32'>,
+    axis: record.axis as number,
+    scales: decodeTensor(record.scales, 'scales').data as Float64Array,
+    zeroPoints: decodeTensor(record.zeroPoints, 'zeroPoints').data as Float64Array,
+  };
+}
+
 function encodeOp(layer: QuantizedModuleLayer): unknown {
   const { op } = layer;
   const node = op.node;
@@ -101,7 +115,12 @@ function encodeOp(layer: QuantizedModuleLayer): unknown {
     opset: op.opset,
     nBits: op.nBits,
     intInputNames: [...op.intInputNames],
-    constants: [...op.constants].map(([index, c]) => ({ index, tensor: encodeTensor(c.tensor), quantized: c.quantized ? encodeValue(c.quantized) : null })),
+    constants: [...op.constants].map(([index, c]) => ({
+      index,
+      tensor: encodeTensor(c.tensor),
+      quantized: c.quantized ? encodeValue(c.quantized) : null,
+      ...(c.perChannel === undefined ? {} : { perChannel: encodePerChannel(c.perChannel) }),
+    })),
     inputQuantOptions: op.inputQuantOptions.toJSON(),
     rounding: op.rounding,
     outputStats: op.outputStats?.toJSON() ?? null,
@@ -125,9 +144,13 @@ function decodeOp(json: unknown): QuantizedModuleLayer {
     attributes: new Map((n.attributes as [string, AttributeJSON][]).map(([name, a]) => [name, decodeAttribute(a)])),
   };
   const constants = new Map<number, ConstantInput>(
-    (r.constants as { index: number; tensor: TensorJSON; quantized: unknown }[]).map((c) => [
+    (r.constants as { index: number; tensor: TensorJSON; quantized: unknown; perChannel?: unknown }[]).map((c) => [
       c.index,
-      { tensor: decodeTensor(c.tensor, 'constant'), quantized: c.quantized === null ? null : decodeValue(c.quantized) },
+      {
+        tensor: decodeTensor(c.tensor, 'constant'),
+        quantized: c.quantized === null ? null : decodeValue(c.quantized),
+        ...(c.perChannel === undefined ? {} : { perChannel: decodePerChannel(c.perChannel) }),
+      },
     ]),
   );
   const opClass = quantizedOpClassOf(node);

@@ -24,6 +24,16 @@ import { type FloatTensor, isFloatTensor, type OpValue, QuantizedValue, RawValue
 export interface ConstantInput {
   readonly tensor: Tensor;
   readonly quantized: QuantizedValue | null;
+  /** Per-channel QDQ weights (then `quantized` is null): Gemm/MatMul/Conv use their integers as they are. */
+  readonly perChannel?: ChannelQuantizedWeights;
+}
+
+/** Integers of a DequantizeLinear with an axis: x = scales[c] * (q - zeroPoints[c]) along `axis`. */
+export interface ChannelQuantizedWeights {
+  readonly qvalues: Tensor<'int32'>;
+  readonly axis: number;
+  readonly scales: Float64Array;
+  readonly zeroPoints: Float64Array;
 }
 
 export interface QuantizedOpInit {
@@ -62,6 +72,8 @@ export abstract class QuantizedOp {
   static readonly isMixing: boolean = false;
   /** The op's result is a clear value (Shape, ConstantOfShape). */
   static readonly producesRawOutput: boolean = false;
+  /** The input that may carry per-channel QDQ weights, used exactly (Gemm/MatMul/Conv: 1). */
+  static readonly perChannelWeightsInput: number | null = null;
 
   readonly node: OnnxNode;
   readonly opset: number;

@@ -2,6 +2,8 @@
 //   acc = conv(qx, qw) - zw * conv(qx, ones)                       (encrypted; rounded if asked)
 //   out = sx*sw * (acc + nw*zx*zw - zx*sum(qw[o])) + bias[o]       per output channel o
 // As a graph output: acc with scale sx*sw and per-channel zero point zx*sum(qw[o]) - nw*zx*zw - bias/(sx*sw).
+// Per-channel QDQ weights (weights.ts) make sw and zw per output channel; a graph output with
+// per-channel scales is requantized to the output quantizer instead.
 
 import { Tensor } from '../../tensor';
 import { attrInt, attrInts } from '../attributes';
@@ -9,10 +11,12 @@ import { conv2dOutputShape, integerConv2d, padSpatial } from '../kernels';
 import { int32Of, toInt32Tensor } from '../integers';
 import { QuantizedOp, type QImplOptions, quantizedInput, scalarZeroPoint } from '../op';
 import { type OpValue, QuantizedValue } from '../value';
+import { weightChannels } from '../weights';
 import { biasOverScale } from './gemm';
 
 export class QuantizedConv extends QuantizedOp {
   static override readonly isMixing = true;
+  static override readonly perChannelWeightsInput = 1;
 
   override canFuse(): boolean {
     return false;
@@ -21,7 +25,7 @@ export class QuantizedConv extends QuantizedOp {
   override async qImpl(inputs: readonly (OpValue | undefined)[], options: QImplOptions = {}): Promise<OpValue> {
     const prepared = this.prepareInputs(inputs, 'quantize');
     const x = quantizedInput(this, prepared, 0, 'input');
-    const w = quantizedInput(this, prepared, 1, 'weights');
+    const w = weightChannels(this, prepared, 1, 0, 'weights');
     const bias = prepared[2] instanceof QuantizedValue ? prepared[2] : undefined;
     const spatial = w.shape.length - 2;
     if (spatial !== 1 && spatial !== 2) throw new RangeError(`${this.describe()}: only 1-D and 2-D convolutions are supported, got ${spatial}-D`);
@@ -34,7 +38,7 @@ export class QuantizedConv extends QuantizedOp {
     const pads = attrInts(this.node, 'pads') ?? new Array(2 * spatial).fill(0);
     const strides = attrInts(this.node, 'strides') ?? new Array(spatial).fill(1);
     const zx = scalarZeroPoint(this, x, 'input');
-    const zw = scalarZeroPoint(this, w, 'weights');
+    const zw = w.zeroPoints;
     // Concrete pads with int(zx): truncation toward 0 of a zero point that is always integral here.
     const padValue = Math.trunc(zx);
 
@@ -50,13 +54,14 @@ export class QuantizedConv extends QuantizedOp {
     const shape = { input: padded.shape, weights: wShape2d, strides: strides2d, group };
     const wData = int32Of(w.qvalues);
     let acc = await integerConv2d(padded.data, wData, shape);
-    if (zw !== 0) {
-      const windowSums = await integerConv2d(padded.data, new Int32Array(wData.length).fill(1), shape);
-      for (let i = 0; i < acc.length; i++) acc[i] -= zw * windowSums[i];
-    }
     const [batch, outChannels, outH, outW] = conv2dOutputShape(shape);
-    const outShape = spatial === 1 ? [batch, outChannels, outW] : [batch, outChannels, outH, outW];
     const plane = outH * outW;
+    const channelOf = (i: number): number => Math.floor(i / plane) % outChannels;
+    if (zw.some((z) => z !== 0)) {
+      const windowSums = await integerConv2d(padded.data, new Int32Array(wData.length).fill(1), shape);
+      for (let i = 0; i < acc.length; i++) acc[i] -= zw[channelOf(i)] * windowSums[i];
+    }
+    const outShape = spatial === 1 ? [batch, outChannels, outW] : [batch, outChannels, outH, outW];
     const perChannel = wData.length / outChannels;
     const sumWeights = new Float64Array(outChannels);
     for (let o = 0; o < outChannels; o++) {
@@ -64,15 +69,15 @@ export class QuantizedConv extends QuantizedOp {
       for (let i = 0; i < perChannel; i++) sum += wData[o * perChannel + i];
       sumWeights[o] = zx * sum;
     }
-    const finalTerm = perChannel * zx * zw;
-    const scale = x.quantizer.scale * w.quantizer.scale;
-    const channelOf = (i: number): number => Math.floor(i / plane) % outChannels;
+    const finalTerm = Float64Array.from(zw, (z) => perChannel * zx * z);
+    const scale = Float64Array.from(w.scales, (s) => x.quantizer.scale * s);
 
-    if (this.producesGraphOutput) {
+    // one output scale needed: per-channel scales fall through to the requantization below
+    if (this.producesGraphOutput && !w.perChannelScale) {
       const zeroPoint = new Float64Array(outChannels);
-      for (let o = 0; o < outChannels; o++) zeroPoint[o] = sumWeights[o] - finalTerm - (bias === undefined ? 0 : biasOverScale(bias, o, scale));
+      for (let o = 0; o < outChannels; o++) zeroPoint[o] = sumWeights[o] - finalTerm[o] - (bias === undefined ? 0 : biasOverScale(bias, o, scale[o]));
       const zpShape = spatial === 1 ? [1, outChannels, 1] : [1, outChannels, 1, 1];
-      return this.makeOutputQuantParameters(toInt32Tensor(acc, outShape, this.describe()), scale, new Tensor(zeroPoint, zpShape));
+      return this.makeOutputQuantParameters(toInt32Tensor(acc, outShape, this.describe()), scale[0], new Tensor(zeroPoint, zpShape));
     }
     const precomputedBias = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
     if (precomputedBias) {
@@ -85,7 +90,7 @@ export class QuantizedConv extends QuantizedOp {
     const biasValues = bias !== undefined && !precomputedBias ? bias.values.data : undefined;
     for (let i = 0; i < acc.length; i++) {
       const o = channelOf(i);
-      out[i] = scale * (acc[i] + finalTerm - sumWeights[o]);
+      out[i] = scale[o] * (acc[i] + finalTerm[o] - sumWeights[o]);
       if (biasValues !== undefined) out[i] += biasValues[o];
     }
     return this.prepareOutput(new Tensor(out, outShape));

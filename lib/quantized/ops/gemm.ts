@@ -4,6 +4,8 @@
 // As a graph output the op returns acc itself with scale sx*sw and a per-neuron float zero point
 // zx*sum_k(qw) - K*zx*zw - bias/(sx*sw), so the decrypted integers de-quantize to `out`.
 // With two encrypted operands, products are ((x+y)^2 - (x-y)^2) / 4 (two table lookups each).
+// Per-channel QDQ weights (weights.ts) make sw and zw per output column; a graph output with
+// per-column scales cannot be one quantizer over acc, so it is requantized like any other value.
 
 import { UniformQuantizationParameters, UniformQuantizer } from '../../quantization';
 import { Tensor } from '../../tensor';
@@ -12,6 +14,7 @@ import { integerMatmul } from '../kernels';
 import { int32Of, toInt32Tensor } from '../integers';
 import { type PreparedInput, QuantizedOp, type QImplOptions, quantizedInput, scalarZeroPoint } from '../op';
 import { type OpValue, QuantizedValue } from '../value';
+import { weightChannels } from '../weights';
 
 /** Rows of a 2-D view: [..., m, k] -> data with m' = prod(leading) * m rows. */
 function transpose2d(data: Int32Array, rows: number, cols: number): Int32Array {
@@ -22,6 +25,7 @@ function transpose2d(data: Int32Array, rows: number, cols: number): Int32Array {
 
 export class QuantizedGemm extends QuantizedOp {
   static override readonly isMixing = true;
+  static override readonly perChannelWeightsInput = 1;
 
   /** Both operands encrypted (no constant input): products need table lookups. */
   get isEncryptedGemm(): boolean {
@@ -46,7 +50,8 @@ export class QuantizedGemm extends QuantizedOp {
     const { transA, transB, hasBias } = this.opType === 'Gemm' ? this.checkAttributes() : { transA: false, transB: false, hasBias: false };
     const prepared = this.prepareInputs(inputs, 'quantize');
     const x = quantizedInput(this, prepared, 0, 'input A');
-    const w = quantizedInput(this, prepared, 1, 'input B');
+    // output columns of B: its rows under transB
+    const w = weightChannels(this, prepared, 1, transB ? 0 : -1, 'input B');
     const bias = hasBias ? biasOf(this, prepared[2]) : undefined;
 
     // x: [..., m, k] (rows flattened), w: [k, n]
@@ -72,28 +77,29 @@ export class QuantizedGemm extends QuantizedOp {
     const rows = xData.length / k;
     const outShape = [...xShape.slice(0, -1), n];
     const zx = scalarZeroPoint(this, x, 'input A');
-    const zw = scalarZeroPoint(this, w, 'input B');
+    const zw = w.zeroPoints;
 
     let acc = this.isEncryptedGemm
       ? this.encryptedProducts(xData, wData, rows, k, n, calibrateRounding)
       : await integerMatmul(xData, wData, rows, k, n);
-    if (zw !== 0) {
+    if (zw.some((z) => z !== 0)) {
       for (let i = 0; i < rows; i++) {
         let sum = 0;
         for (let p = 0; p < k; p++) sum += xData[i * k + p];
-        for (let j = 0; j < n; j++) acc[i * n + j] -= zw * sum;
+        for (let j = 0; j < n; j++) acc[i * n + j] -= zw[j] * sum;
       }
     }
     const sumWeights = new Float64Array(n);
     for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sumWeights[j] += wData[p * n + j];
     for (let j = 0; j < n; j++) sumWeights[j] *= zx;
-    const finalTerm = k * zx * zw;
-    const scale = x.quantizer.scale * w.quantizer.scale;
+    const finalTerm = Float64Array.from(zw, (z) => k * zx * z);
+    const scale = Float64Array.from(w.scales, (s) => x.quantizer.scale * s);
 
-    if (this.producesGraphOutput && !this.isEncryptedGemm) {
+    // one output scale needed: per-channel scales fall through to the requantization below
+    if (this.producesGraphOutput && !this.isEncryptedGemm && !w.perChannelScale) {
       const zeroPoint = new Float64Array(n);
-      for (let j = 0; j < n; j++) zeroPoint[j] = sumWeights[j] - finalTerm + (bias === undefined ? 0 : biasOverScale(bias, j, -scale));
-      return this.makeOutputQuantParameters(toInt32Tensor(acc, outShape, this.describe()), scale, new Tensor(zeroPoint, [1, n]));
+      for (let j = 0; j < n; j++) zeroPoint[j] = sumWeights[j] - finalTerm[j] + (bias === undefined ? 0 : biasOverScale(bias, j, -scale[j]));
+      return this.makeOutputQuantParameters(toInt32Tensor(acc, outShape, this.describe()), scale[0], new Tensor(zeroPoint, [1, n]));
     }
     const precomputedBias = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
     if (precomputedBias) {
@@ -104,7 +110,7 @@ export class QuantizedGemm extends QuantizedOp {
       acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
       this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
     }
-    for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm - sumWeights[i % n];
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm[i % n] - sumWeights[i % n];
     if (this.isEncryptedGemm) {
       acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
       this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
@@ -112,7 +118,7 @@ export class QuantizedGemm extends QuantizedOp {
     const out = new Float64Array(acc.length);
     const biasValues = bias !== undefined && !precomputedBias ? bias.values.data : undefined;
     for (let i = 0; i < acc.length; i++) {
-      out[i] = scale * acc[i];
+      out[i] = scale[i % n] * acc[i];
       if (biasValues !== undefined) out[i] += biasValues[(i % n) % biasValues.length];
     }
     return this.prepareOutput(new Tensor(out, outShape));

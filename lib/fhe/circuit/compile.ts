@@ -30,8 +30,10 @@ export interface CompileOptions extends FailureOptions {
   readonly inputset?: CircuitInputs;
   /** Use this parameter set (checked) instead of choosing the cheapest that fits. */
   readonly parameters?: ParameterSet;
-  /** Sets to choose from (default: the TUniform named sets). */
+  /** Sets to choose from (default: the TUniform named sets and one searched for this circuit). */
   readonly candidates?: readonly ParameterSet[];
+  /** Search a set for this circuit too (default: when no candidates are given). */
+  readonly parameterSearch?: boolean;
   /** Where warnings go (default: the logger set by setCircuitLogger, console.warn). */
   readonly logger?: CircuitLogger;
 }
@@ -226,7 +228,7 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   const noise = noiseBounds(graph, operands);
   const target = lookupFailureTarget(options, graph.nodes.reduce((sum, node) => sum + bootstrapsOf(node, node.size), 0), logger);
   const points = noisePoints(graph, noise, chains);
-  const parameters = selectParameters({ points, pError: target.pError, candidates: options.candidates, forced: options.parameters });
+  const parameters = selectParameters({ points, pError: target.pError, candidates: options.candidates, forced: options.parameters, search: options.parameterSearch });
   const parts: ProgramParts = { ranges, precisionOf: chains.precisionOf, operands, noise, parameters };
   const program: Program = {
     precision: chains.chains.reduce((max, chain) => Math.max(max, chain.precision), 1),

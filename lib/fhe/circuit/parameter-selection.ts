@@ -1,6 +1,7 @@
-// Choosing the circuit's parameter set (one key set per circuit): the cheapest named set (by
-// lookupCost) that is 128-bit secure, has tables large enough for every lookup's input
-// precision (2^(p_in + 1) <= N), and keeps every lookup input (and every output's decryption)
+// Choosing the circuit's parameter set (one key set per circuit): the cheapest set (by
+// lookupCost), named or searched for this circuit's noise points (parameter-search.ts), that
+// is 128-bit secure, has tables large enough for every lookup's input precision
+// (2^(p_in + 1) <= N), and keeps every lookup input (and every output's decryption)
 // under the per-lookup failure target at the precision of the chain it belongs to. Each point
 // is judged at its own chain's precision: a wide output chain needs a small bootstrap output
 // noise, i.e. possibly a larger set than its lookups alone would. nu depends on the set (fresh
@@ -10,6 +11,7 @@ import { lookupCost } from '../cost';
 import { log2Erfc } from '../error-function';
 import { blindRotationVariance, halfBoxWidth, log2FailureProbability } from '../noise';
 import { DEFAULT_CANDIDATES } from '../parameter-choice';
+import { searchParameters } from '../parameter-search';
 import type { ParameterSet } from '../parameters';
 import { checkSecurity } from '../security';
 import { maxLookupPrecision } from '../tfhe';
@@ -38,6 +40,8 @@ export interface SelectionRequirements {
   readonly candidates?: readonly ParameterSet[];
   /** Use this set (checked against the requirements) instead of choosing. */
   readonly forced?: ParameterSet;
+  /** Also consider a set searched for these points (lib/fhe/parameter-search.ts); default: when no candidates are given. */
+  readonly search?: boolean;
 }
 
 /** log2 of the probability that the point leaves its box under `set` at its precision. */
@@ -72,10 +76,24 @@ function widestLookup(points: readonly NoisePoint[]): NoisePoint | undefined {
   return points.filter((p) => p.kind === 'lookup').reduce<NoisePoint | undefined>((a, b) => (a === undefined || b.precision > a.precision ? b : a), undefined);
 }
 
+/** The cheapest set the search finds for exactly these points. */
+function searchFor(points: readonly NoisePoint[], pError: number): ParameterSet | undefined {
+  const widest = widestLookup(points);
+  return searchParameters({
+    points: points.map((p) => ({ kind: p.kind, bootstrap: p.bound.bootstrap, fresh: p.bound.fresh, precision: p.precision })),
+    pError,
+    maxLookupPrecision: widest?.precision ?? 0,
+  });
+}
+
 export function selectParameters(requirements: SelectionRequirements): ParameterSet {
   const { pError, forced, points } = requirements;
   const target = Math.log2(pError);
-  const pool = forced !== undefined ? [forced] : requirements.candidates ?? DEFAULT_CANDIDATES;
+  const pool = forced !== undefined ? [forced] : [...(requirements.candidates ?? DEFAULT_CANDIDATES)];
+  if (forced === undefined && (requirements.search ?? requirements.candidates === undefined)) {
+    const searched = searchFor(points, pError);
+    if (searched !== undefined) pool.push(searched);
+  }
   const secure = pool.filter((set) => checkSecurity(set).secure);
   if (secure.length === 0) throw new RangeError(`no candidate parameter set is 128-bit secure (${pool.map((s) => s.name).join(', ')})`);
   const widest = widestLookup(points);

@@ -1,10 +1,11 @@
 // The compiled Program (lib/fhe/circuit/program.ts) as server specs: written by the generic
 // plain-data codec, so step kinds and fields added to the compiler pass through unchanged, and
 // checked on load so that a well-sealed but wrong file gets an error instead of a crash, a
-// hang or a huge allocation in the executor. Steps of kinds this file does not know (a newer
-// compiler's) are checked for their references only.
+// hang or a huge allocation in the executor. A step kind this file does not list (a newer
+// compiler's) is refused by name: this version's executor could not run it.
 
 import type { Program } from '../fhe/circuit/program';
+import { libraryVersion } from './container';
 import { malformed } from './errors';
 
 /** Elements per sample of any tensor: far beyond any model, far below what would exhaust memory. */
@@ -121,8 +122,15 @@ function checkKnownStep(step: Fields, id: number, sizes: readonly number[], inpu
     case 'reshape':
       if (sizes[step.input as number] !== size) fail(`${where}: reshape changes the size`);
       break;
+    case 'round': {
+      const inputPrecision = integer(step.inputPrecision, `${where}.inputPrecision`, 2, MAX_PRECISION);
+      integer(step.outputPrecision, `${where}.outputPrecision`, 1, inputPrecision - 1);
+      integer(step.bits, `${where}.bits`, 1, inputPrecision - 1);
+      if (sizes[step.input as number] !== size) fail(`${where}: rounding changes the size`);
+      break;
+    }
     default:
-      break; // a kind this version does not know: references and sizes were checked
+      fail(`${where}: unknown step kind; this library (${libraryVersion().join('.')}) cannot run it`);
   }
 }
 
@@ -136,7 +144,7 @@ export function checkProgram(value: unknown): Program {
   if (sizes.length !== count) fail(`sizes holds ${sizes.length} entries for ${count} steps`);
   const precisions = int32s(program.precisions, 'precisions', count);
   precisions.forEach((p, i) => integer(p, `precisions[${i}]`, 1, MAX_PRECISION));
-  int32s(program.readers, 'readers', count);
+  const readers = int32s(program.readers, 'readers', count);
   integer(program.precision, 'precision', 1, MAX_PRECISION);
   const inputs = list(program.inputs, 'inputs');
   const outputs = list(program.outputs, 'outputs');
@@ -149,6 +157,12 @@ export function checkProgram(value: unknown): Program {
     for (const ref of references(step)) integer(ref, `steps[${id}] reference`, 0, id - 1);
     checkKnownStep(step, id, sizes, inputs.length);
   });
+  // The executor drops a value after its last reader: the counts must be exact.
+  const expectedReaders = new Int32Array(count);
+  for (const step of steps) for (const ref of references(step as Fields)) expectedReaders[ref]++;
+  for (const spec of outputs) expectedReaders[(spec as Fields).id as number]++;
+  const wrong = expectedReaders.findIndex((n, id) => n !== readers[id]);
+  if (wrong >= 0) fail(`readers[${wrong}] is ${readers[wrong]}, the steps and outputs read it ${expectedReaders[wrong]} times`);
   // Every step scheduled once, after the steps it reads.
   const done = new Uint8Array(count);
   for (const [s, stageValue] of list(program.stages, 'stages').entries()) {

@@ -9,7 +9,7 @@ import { executeProgram, type ExecuteOptions } from '../fhe/circuit/execute';
 import { DEFAULT_MAX_DESERIALIZE_BYTES, deserializeEvaluationKeys, parameterFingerprint } from '../fhe/serialization';
 import type { EvaluationKeys } from '../fhe/tfhe';
 import { readDeployFile } from './container';
-import { DEFAULT_MAX_VALUES_BYTES, readEncryptedValues, writeEncryptedValues } from './encrypted-values';
+import { DEFAULT_MAX_VALUES_BYTES, type EncryptedValues, readEncryptedValues, writeEncryptedValues } from './encrypted-values';
 import { DEPLOY_FILES } from './files';
 import { DEFAULT_MAX_SPECS_BYTES, readServerSpecs, type ServerSpecs, type TensorInterface } from './specs';
 
@@ -57,18 +57,23 @@ export class FheModelServer {
     return deserializeEvaluationKeys(payload, { parameters, maxBytes: this.limits.maxKeyBytes });
   }
 
+  /** Encrypted inputs, checked against the circuit's inputs and the key set that must have made them. */
+  readInputs(bytes: Uint8Array, keySetId: string): EncryptedValues {
+    const { parameters, artifactId } = this.specs;
+    return readEncryptedValues(bytes, {
+      fingerprint: this.#fingerprint, artifactId, parameters, keySetId, interfaces: this.#inputs, maxBytes: this.limits.maxValuesBytes, what: 'inputs',
+    });
+  }
+
   /**
    * Encrypted inputs -> encrypted outputs. Pass the keys loaded once (loadEvaluationKeys) to
    * serve many requests; serialized keys are loaded for this call and freed after it.
    */
   async run(serializedInputs: Uint8Array, evaluationKeys: Uint8Array | EvaluationKeys, options: ExecuteOptions = {}): Promise<Uint8Array> {
-    const { parameters, artifactId, program } = this.specs;
+    const { artifactId, program } = this.specs;
     const keys = evaluationKeys instanceof Uint8Array ? await this.loadEvaluationKeys(evaluationKeys) : evaluationKeys;
     try {
-      const inputs = readEncryptedValues(serializedInputs, {
-        fingerprint: this.#fingerprint, artifactId, parameters, keySetId: keys.keySetId, interfaces: this.#inputs,
-        maxBytes: this.limits.maxValuesBytes, what: 'inputs',
-      });
+      const inputs = this.readInputs(serializedInputs, keys.keySetId);
       const result = await executeProgram(program, inputs.tensors, inputs.batch, keys, options);
       return writeEncryptedValues({ batch: inputs.batch, tensors: result.outputs }, keys, this.#fingerprint, artifactId);
     } finally {

@@ -1,6 +1,7 @@
 // Replays the hostile corpus of test/fixtures/deploy-corpus (made by its generate.ts): every case
 // gets the error code its manifest names, through the loaders the client and server use; random
 // mutations of the valid files, resealed so they pass the checksum, get coded errors too.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -85,3 +86,12 @@ for (const [file, loader] of [['client.valid.cqdeploy', 'client-specs'], ['serve
     t.true(seen.has('ERR_DEPLOY_MALFORMED') && seen.has('ok'), [...seen].join(', '));
   });
 }
+
+test('a process replaying the corpus 20 times survives with flat memory', (t) => {
+  const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const child = spawnSync(tsx, [path.join(__dirname, 'replay-corpus.ts'), '20'], { encoding: 'utf8' });
+  t.is(child.status, 0, child.stderr);
+  const { rssBeforeMiB, rssAfterMiB } = JSON.parse(child.stdout) as { rssBeforeMiB: number; rssAfterMiB: number };
+  t.log(`rss ${rssBeforeMiB.toFixed(0)} -> ${rssAfterMiB.toFixed(0)} MiB`);
+  t.true(rssAfterMiB - rssBeforeMiB < 64, `${rssBeforeMiB} -> ${rssAfterMiB} MiB`);
+});

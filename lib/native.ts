@@ -161,11 +161,18 @@ export interface NativeAddon {
     bytes: Uint8Array,
     options: TfheLoadOptions,
   ): Promise<TfheLoadedKey & { readonly compressed: boolean }>;
-  /** Microseconds per forward / backward negacyclic FFT of this size, with the kernels in use. */
+  /**
+   * Microseconds per forward / backward negacyclic FFT of this size, with the kernels in use;
+   * roundTripsExact: every timed backward transform gave its input polynomial back exactly.
+   */
   tfheMeasureFourier(
     polynomialSize: number,
     repetitions: number,
-  ): Promise<{ readonly forwardMicroseconds: number; readonly backwardMicroseconds: number }>;
+  ): Promise<{
+    readonly forwardMicroseconds: number;
+    readonly backwardMicroseconds: number;
+    readonly roundTripsExact: boolean;
+  }>;
   /** out[m x n] = a[m x k] @ b[k x n] (row-major) with exact int64 accumulators. */
   integerMatmul(a: Int32Array, b: Int32Array, m: number, k: number, n: number): Promise<BigInt64Array>;
   /**

@@ -115,6 +115,7 @@ async function benchmarkSet(params: ParameterSet): Promise<void> {
     let backwardUs = Infinity;
     for (let r = 0; r < 3; ++r) {
       const [fourierTime, fourier] = await timed(() => native.tfheMeasureFourier(params.polynomialSize, 1000));
+      if (!fourier.roundTripsExact) throw new Error(`${set}: the timed FFTs did not round-trip exactly`);
       const busy = Math.min(1, fourierTime.cpuMs / fourierTime.wallMs);
       forwardUs = Math.min(forwardUs, fourier.forwardMicroseconds * busy);
       backwardUs = Math.min(backwardUs, fourier.backwardMicroseconds * busy);

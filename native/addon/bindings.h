@@ -9,5 +9,7 @@ namespace cq::addon {
 void registerRuntime(Napi::Env env, Napi::Object exports);
 void registerKernels(Napi::Env env, Napi::Object exports);
 void registerTfhe(Napi::Env env, Napi::Object exports);
+void registerTfheKeys(Napi::Env env, Napi::Object exports);
+void registerTfheSerialization(Napi::Env env, Napi::Object exports);
 
 }  // namespace cq::addon

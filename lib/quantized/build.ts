@@ -237,6 +237,8 @@ class Converter {
         inputQuantOptions: this.inputQuantOptions([], opClass),
         rounding: null,
       });
+      const perChannel = quant.foldPerChannel(constants.get(0)?.tensor ?? weights.values);
+      if (perChannel !== null) return { ...perChannel, quantized: null };
       quant.calibrate([weights.values]);
       const result = await quant.qImpl([weights]);
       if (!(result instanceof QuantizedValue)) throw new TypeError(`node '${node.name}': the quantizer produced no integers`);

@@ -2,12 +2,12 @@
 // the graph. Its output quantizer is exactly those parameters (precomputed QAT), so the next
 // integer op uses the integers it defines instead of re-quantizing.
 
-import { QuantizationOptions, UniformQuantizationParameters } from '../../quantization';
+import { QuantizationOptions, roundHalfToEven, UniformQuantizationParameters } from '../../quantization';
 import type { OnnxNode } from '../../onnx';
-import type { Tensor } from '../../tensor';
+import { Tensor } from '../../tensor';
 import { attrInt, attrString } from '../attributes';
 import { runFloatNode } from '../float-ops';
-import { type PreparedInput, QuantizedOp, type QuantizedOpInit } from '../op';
+import { type ChannelQuantizedWeights, type PreparedInput, QuantizedOp, type QuantizedOpInit } from '../op';
 import { type OpValue, QuantizedValue, type RawValue } from '../value';
 
 export class QuantizedBrevitasQuant extends QuantizedOp {
@@ -54,6 +54,36 @@ export class QuantizedBrevitasQuant extends QuantizedOp {
   /** Brevitas exports signed narrow weights as signed = 0, narrow = 1; the rewrite keeps their negative integers. */
   override floatImpl(prepared: readonly PreparedInput[]): Tensor {
     return runFloatNode(this.#floatNode, this.opset, prepared.map((p) => (p instanceof QuantizedValue ? p.values : p)));
+  }
+
+  /**
+   * Constant weights under a per-channel scale (Brevitas' per-channel weight quantizers, which
+   * Concrete ML 1.9 cannot run): their fake-quantized reals and their integers, one scale and
+   * zero point per channel along the one axis the scale varies on. Null for a per-tensor scale.
+   */
+  foldPerChannel(weights: Tensor): { tensor: Tensor; perChannel: ChannelQuantizedWeights } | null {
+    const scale = this.constants.get(1)?.tensor;
+    const zeroPoint = this.constants.get(2)?.tensor;
+    const bits = this.constants.get(3)?.tensor;
+    if (scale === undefined || zeroPoint === undefined || bits === undefined || scale.size === 1) return null;
+    const offset = weights.rank - scale.rank;
+    const varying = scale.shape.flatMap((size, d) => (size > 1 ? [d + offset] : []));
+    const axis = varying[0];
+    if (varying.length !== 1 || offset < 0 || weights.shape[axis] !== scale.size || (zeroPoint.size !== 1 && zeroPoint.size !== scale.size)) {
+      throw new RangeError(`${this.describe()}: a per-channel scale [${scale.shape.join(', ')}] must vary along one axis of the weights [${weights.shape.join(', ')}]`);
+    }
+    const scales = Float64Array.from(scale.data as ArrayLike<number>);
+    const zeroPoints = Float64Array.from({ length: scales.length }, (_, c) => Math.trunc(Number(zeroPoint.data[zeroPoint.size === 1 ? 0 : c])));
+    const tensor = runFloatNode(this.#floatNode, this.opset, [weights, scale, zeroPoint, bits]);
+    // the integers back from the reals on their grid: (q - z) * s is within an ulp of the grid
+    const stride = weights.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const values = tensor.data as ArrayLike<number>;
+    const qvalues = new Int32Array(values.length);
+    for (let i = 0; i < qvalues.length; i++) {
+      const c = Math.floor(i / stride) % scales.length;
+      qvalues[i] = roundHalfToEven(values[i] / scales[c] + zeroPoints[c]);
+    }
+    return { tensor, perChannel: { qvalues: new Tensor(qvalues, weights.shape) as Tensor<'int32'>, axis, scales, zeroPoints } };
   }
 
   override calibrate(inputs: readonly (Tensor | RawValue | undefined)[]): Tensor {

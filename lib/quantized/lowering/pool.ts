@@ -6,6 +6,7 @@ import { Tensor } from '../../tensor';
 import { attrInt, attrInts, attrString } from '../attributes';
 import { roundBitPattern } from '../integers';
 import { scalarZeroPoint, type QuantizedOp } from '../op';
+import { poolGeometry } from '../ops/pool';
 import type { QuantizedValue } from '../value';
 import { identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
 
@@ -14,11 +15,19 @@ function encrypted(op: QuantizedOp, value: LoweredValue | undefined): Lowered {
   return value;
 }
 
-function poolWindow(op: QuantizedOp, rank: number): { kernel: number[]; strides: number[]; pads: number[] } {
+function poolWindow(op: QuantizedOp, shape: readonly number[]): { kernel: number[]; strides: number[]; pads: number[] } {
   const kernel = attrInts(op.node, 'kernel_shape');
-  if (kernel === undefined || kernel.length !== 2 || rank !== 3) throw new RangeError(`${op.describe()}: only 2-D pooling of [N, C, H, W] inputs is supported`);
+  if (kernel === undefined || kernel.length !== 2 || shape.length !== 3) throw new RangeError(`${op.describe()}: only 2-D pooling of [N, C, H, W] inputs is supported`);
   if (attrString(op.node, 'auto_pad', 'NOTSET') !== 'NOTSET') throw new RangeError(`${op.describe()}: auto_pad is not supported`);
-  if (attrInt(op.node, 'ceil_mode', 0) !== 0) throw new RangeError(`${op.describe()}: ceil_mode = 1 is not supported`);
+  // ceil_mode only changes anything when its last windows run past the explicit padding; those
+  // are not lowered (AvgPool divides each by its own count of points: a per-position table)
+  if (attrInt(op.node, 'ceil_mode', 0) !== 0) {
+    const { beyond } = poolGeometry(op, [1, ...shape]);
+    if (beyond[0] > 0 || beyond[1] > 0) {
+      throw new RangeError(`${op.describe()}: ceil_mode = 1 with windows past the padding (${beyond[0]} rows, ${beyond[1]} columns) is not lowered to FHE yet; `
+        + 'pad the input so that the windows tile it, or use ceil_mode = 0');
+    }
+  }
   const dilations = attrInts(op.node, 'dilations') ?? [1, 1];
   if (dilations.some((d) => d !== 1)) throw new RangeError(`${op.describe()}: dilations other than 1 are not supported`);
   return { kernel, strides: attrInts(op.node, 'strides') ?? [1, 1], pads: attrInts(op.node, 'pads') ?? [0, 0, 0, 0] };
@@ -31,7 +40,7 @@ function zeroPointOf(op: QuantizedOp, value: QuantizedValue): number {
 export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
   if (attrInt(op.node, 'count_include_pad', 0) !== 1) throw new RangeError(`${op.describe()}: count_include_pad must be 1`);
   const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
-  const { kernel, strides, pads } = poolWindow(op, tensor.shape.length);
+  const { kernel, strides, pads } = poolWindow(op, tensor.shape);
   const zp = zeroPointOf(op, value);
   const base = ctx.builder.sumPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: Math.trunc(zp), name: ctx.name(op, 'window_sums') });
   const lsbs = op.lsbsRemoved('single_rounding_op');
@@ -52,7 +61,7 @@ export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: read
 
 export function lowerMaxPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
   const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
-  const { kernel, strides, pads } = poolWindow(op, tensor.shape.length);
+  const { kernel, strides, pads } = poolWindow(op, tensor.shape);
   const zp = zeroPointOf(op, value);
   const base = ctx.builder.maxPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: zp, name: ctx.name(op, 'maxima') });
   return {

@@ -3,7 +3,9 @@
 // products, elementwise ops), data movement copies ciphertexts, and every lookup of a stage,
 // across ops, channels and samples, goes to the native core in batched calls, one group per
 // (input precision, output precision) pair (cut into chunks so progress can be reported and
-// memory stays bounded). Ciphertexts carry their chain's precision from encryption on.
+// memory stays bounded). EXACT rounded shifts run their sign bootstraps one bit after another
+// (the bootstraps of all elements and samples of a bit in one call per chunk). Ciphertexts carry
+// their chain's precision from encryption on.
 
 import { add, addConstants, CiphertextBatch, dotProduct, lookup, multiplyByIntegers, subtract, type EvaluationKeys } from '../tfhe';
 import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
@@ -175,12 +177,12 @@ export async function executeProgram(
   const values = new Array<CiphertextBatch | undefined>(program.steps.length);
   const readers = Int32Array.from(program.readers);
   const lookupsTotal = batch * program.steps.reduce((sum, step) => sum + bootstrapsOf(step, program.sizes[step.id]), 0);
+  let lookupsDone = 0;
+  let lookupMilliseconds = 0;
   const progress = (count: number): void => {
     lookupsDone += count;
     options.onProgress?.({ lookupsDone, lookupsTotal });
   };
-  let lookupsDone = 0;
-  let lookupMilliseconds = 0;
   const read = (id: number): CiphertextBatch => values[id]!;
   const finish = (step: ProgramStep, out: CiphertextBatch): void => {
     values[step.id] = out;

@@ -124,8 +124,9 @@ function checkKnownStep(step: Fields, id: number, sizes: readonly number[], inpu
       break;
     case 'round': {
       const inputPrecision = integer(step.inputPrecision, `${where}.inputPrecision`, 2, MAX_PRECISION);
-      integer(step.outputPrecision, `${where}.outputPrecision`, 1, inputPrecision - 1);
-      integer(step.bits, `${where}.bits`, 1, inputPrecision - 1);
+      const outputPrecision = integer(step.outputPrecision, `${where}.outputPrecision`, 1, inputPrecision - 1);
+      if (step.bits !== inputPrecision - outputPrecision) fail(`${where}.bits must be inputPrecision - outputPrecision`);
+      if (step.exactness !== 'EXACT' && step.exactness !== 'APPROXIMATE') fail(`${where}.exactness must be EXACT or APPROXIMATE`);
       if (sizes[step.input as number] !== size) fail(`${where}: rounding changes the size`);
       break;
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { FheModelDev } from '../../lib/deploy';
 import { OnnxModel } from '../../lib/onnx';
-import { compileOnnxModel, type QuantizedModule } from '../../lib/quantized';
+import { compileOnnxModel, type CompileOnnxOptions, type QuantizedModule } from '../../lib/quantized';
 import { Tensor } from '../../lib/tensor';
 
 export const MODEL_FILE = path.join(__dirname, '..', 'fixtures', 'quantized', 'torch_mlp_3bits', 'model.onnx');
@@ -22,8 +22,8 @@ export interface Artifact {
 }
 
 /** Compiles the MLP (calibrated on 40 samples of `amplitude`) and saves it under a fresh temporary directory. */
-export async function makeArtifact(amplitude = 2): Promise<Artifact> {
-  const { module } = await compileOnnxModel(OnnxModel.load(MODEL_FILE), floatInputs(40, amplitude), { nBits: 2 });
+export async function makeArtifact(amplitude = 2, options: CompileOnnxOptions = { nBits: 2 }): Promise<Artifact> {
+  const { module } = await compileOnnxModel(OnnxModel.load(MODEL_FILE), floatInputs(40, amplitude), options);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cq-deploy-'));
   new FheModelDev(dir, module).save();
   return { dir, module };

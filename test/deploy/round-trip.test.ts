@@ -89,3 +89,16 @@ test('save refuses to overwrite; the client refuses a secret key others can read
   t.is(readDeployHeader(new Uint8Array(readFileSync(path.join(dir, 'client.cqdeploy')))).kind, 'client-specs');
   client.free();
 });
+
+test('rounded shifts (a step kind newer than this layer) pass through the artifact: EXACT rounding == clear', async (t) => {
+  const { dir, module } = await makeArtifact(2, { nBits: 3, roundingThresholdBits: { nBits: 2, method: 'EXACT' } });
+  const server = new FheModelServer(dir).load();
+  t.true(server.specs.program.steps.some((step) => step.kind === 'round'));
+  const client = new FheModelClient(dir);
+  await client.generateKeys();
+  const x = floatInputs(1);
+  const outputs = await server.run(client.quantizeEncryptSerialize(x), await client.getSerializedEvaluationKeys());
+  const [expected] = await module.quantizedForward(...module.quantizeInput(x));
+  t.deepEqual(Array.from(client.deserializeDecrypt(outputs)[0].data), Array.from(expected.data));
+  client.free();
+});

@@ -24,7 +24,7 @@ test('no command, unknown commands and --help', async (t) => {
   t.regex(none.stderr, /usage: cipherquant <command>/);
   const unknown = await runCli('train');
   t.is(unknown.code, 2);
-  t.regex(unknown.stderr, /unknown command 'train' \(commands: demo, compile, report\)/);
+  t.regex(unknown.stderr, /unknown command 'train' \(commands: demo, compile, report, serve\)/);
   const help = await runCli('compile', '--help');
   t.is(help.code, 0);
   t.regex(help.stdout, /--rounding-threshold-bits/);

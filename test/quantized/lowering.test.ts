@@ -4,6 +4,7 @@ import test from 'ava';
 import { OnnxModel } from '../../lib/onnx';
 import { Tensor } from '../../lib/tensor';
 import { buildQuantizedModule } from '../../lib/quantized';
+import { buildModel } from '../onnx/build-model';
 import { buildOptionsOf, caseNames, float64, loadCase } from './fixtures';
 import { NOT_LOWERED } from './lowering-limits';
 
@@ -47,3 +48,51 @@ test('lowering_ops (Conv1d groups, per-channel Mul, Transpose, Slice, Unsqueeze,
     t.is(lowered.graph.nodes[lookups[0].inputs[0]].name, 'conv.accumulator');
   }
 });
+
+/** x -> QDQ -> op(x, DequantizeLinear(per-channel weights)[, bias]) [-> QDQ]: a per-channel QDQ model. */
+function perChannelModel(op: 'MatMul' | 'Gemm', outputQdq: boolean): OnnxModel {
+  const scales = [0.5, 2 ** -6, 0.0625];
+  const quantizeDequantize = (from: string, to: string, scale: string, zero: string, name: string) => [
+    { op: 'QuantizeLinear', inputs: [from, scale, zero], outputs: [`${to}_q`], name: `quantize_${name}` },
+    { op: 'DequantizeLinear', inputs: [`${to}_q`, scale, zero], outputs: [to], name: `dequantize_${name}` },
+  ];
+  const transB = op === 'Gemm';
+  return OnnxModel.load(buildModel({
+    opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['n', 5] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: ['n', 3] }],
+    initializers: [
+      { name: 'xs', tensor: new Tensor(new Float32Array([0.25]), []) },
+      { name: 'xz', tensor: new Tensor(new Int8Array([0]), []) },
+      { name: 'ys', tensor: new Tensor(new Float32Array([2]), []) },
+      { name: 'yz', tensor: new Tensor(new Int8Array([0]), []) },
+      { name: 'wq', tensor: new Tensor(Uint8Array.from({ length: 15 }, (_, i) => (i * 97 + 13) % 256), transB ? [3, 5] : [5, 3]) },
+      { name: 'ws', tensor: new Tensor(Float32Array.from(scales), [3]) },
+      { name: 'wz', tensor: new Tensor(Uint8Array.from([3, 128, 250]), [3]) },
+      { name: 'bq', tensor: new Tensor(Int32Array.from([40, -1000, 7]), [3]) },
+      { name: 'bs', tensor: new Tensor(Float32Array.from(scales.map((s) => 0.25 * s)), [3]) },
+      { name: 'bz', tensor: new Tensor(new Int32Array(3), [3]) },
+    ],
+    nodes: [
+      ...quantizeDequantize('x', 'xd', 'xs', 'xz', 'x'),
+      { op: 'DequantizeLinear', inputs: ['wq', 'ws', 'wz'], outputs: ['w'], name: 'dequantize_w', attributes: { axis: transB ? 0 : 1 } },
+      { op: 'DequantizeLinear', inputs: ['bq', 'bs', 'bz'], outputs: ['b'], name: 'dequantize_b', attributes: { axis: 0 } },
+      transB
+        ? { op: 'Gemm', inputs: ['xd', 'w', 'b'], outputs: [outputQdq ? 'm' : 'y'], name: 'mixing', attributes: { transB: 1 } }
+        : { op: 'MatMul', inputs: ['xd', 'w'], outputs: [outputQdq ? 'm' : 'y'], name: 'mixing' },
+      ...(outputQdq ? quantizeDequantize('m', 'y', 'ys', 'yz', 'y') : []),
+    ],
+  }));
+}
+
+for (const [op, outputQdq] of [['MatMul', true], ['Gemm', false]] as const) {
+  test(`per-channel QDQ weights (${op}${outputQdq ? ', requantized' : ', graph output with a bias'}): circuit clear == quantizedForward`, async (t) => {
+    const x = new Tensor(Float32Array.from({ length: 8 * 5 }, (_, i) => ((((i * 37) % 21) - 10) * 0.25)), [8, 5]) as Tensor<'float32'>;
+    const module = await buildQuantizedModule(perChannelModel(op, outputQdq), x, { importQat: true });
+    const [q] = module.quantizeInput(x);
+    const lowered = await module.lower(q);
+    const [expected] = await module.quantizedForward(q);
+    t.deepEqual(Array.from(lowered.clear(q)[0].data), Array.from(expected.data));
+    t.true(new Set(expected.data).size > 6, 'varied integers');
+  });
+}

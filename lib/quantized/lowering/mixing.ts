@@ -1,23 +1,31 @@
 // Gemm/MatMul and Conv with clear weights. The tensor that feeds the lookup is the module's
 // accumulator, acc = qx @ (qw - zw) (conv(qx, qw - zw) for Conv, input padded with int(zx));
 // rounding, + K*zx*zw - zx*sum(qw), scale, bias and the output requantization (and every
-// univariate op after it) are the lookup's function, per output channel.
+// univariate op after it) are the lookup's function, per output channel. Weights are read as
+// the op reads them (weights.ts): per-channel QDQ weights bring a scale and zero point per
+// output channel, which only the lookup's function (and qw - zw) sees.
 
 import { Tensor } from '../../tensor';
 import { attrFloat, attrInt, attrInts } from '../attributes';
 import { int32Of, roundBitPattern } from '../integers';
-import type { QuantizedOp } from '../op';
+import { type PreparedInput, type QuantizedOp, scalarZeroPoint } from '../op';
 import { biasOverScale, type QuantizedGemm } from '../ops/gemm';
-import { scalarZeroPoint } from '../op';
+import { weightChannels, type WeightChannels } from '../weights';
 import { QuantizedValue } from '../value';
 import { channelsOf, evalShapeOf, identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
 
-function constantOf(op: QuantizedOp, index: number, what: string): QuantizedValue {
+/**
+ * The clear weights as the op itself reads them (weights.ts): integers, and a scale and zero
+ * point per output channel (per-channel QDQ weights keep theirs; per-tensor ones repeat).
+ */
+function weightsOf(op: QuantizedOp, index: number, axis: number, what: string): WeightChannels {
   const constant = op.constants.get(index);
-  if (constant === undefined || constant.quantized === null) {
+  if (constant === undefined || (constant.quantized === null && constant.perChannel === undefined)) {
     throw new RangeError(`${op.describe()}: the lowering needs ${what} (input ${index}) to be a clear constant; encrypted x encrypted ${op.opType} is not lowered yet`);
   }
-  return constant.quantized;
+  const prepared: PreparedInput[] = [];
+  prepared[index] = constant.quantized ?? undefined;
+  return weightChannels(op, prepared, index, axis, what);
 }
 
 function biasInput(op: QuantizedOp, index: number): QuantizedValue | undefined {
@@ -30,8 +38,8 @@ function biasInput(op: QuantizedOp, index: number): QuantizedValue | undefined {
 /** The part after the accumulator, exactly as the op's qImpl computes it, for channel-indexed integers. */
 function postAccumulator(
   op: QuantizedOp,
-  scale: number,
-  finalTerm: number,
+  scale: Float64Array,
+  finalTerm: Float64Array,
   sumWeights: Float64Array,
   bias: QuantizedValue | undefined,
   axis: number,
@@ -45,7 +53,7 @@ function postAccumulator(
     const out = new Float64Array(acc.length);
     for (let i = 0; i < acc.length; i++) {
       const c = channel(i);
-      out[i] = scale * (acc[i] + finalTerm - sumWeights[c]);
+      out[i] = scale[c] * (acc[i] + finalTerm[c] - sumWeights[c]);
       if (biasValues !== undefined) out[i] += biasValues[c % biasValues.length];
     }
     return op.prepareOutput(new Tensor(out, ints.shape));
@@ -74,7 +82,8 @@ export function lowerGemm(ctx: LoweringContext, op: QuantizedOp, inputs: readonl
   const x = inputs[0];
   if (x === undefined || !('base' in x)) throw new TypeError(`${op.describe()}: input A must be encrypted`);
   const { tensor, quantizer: qx } = ctx.integers(op, x, 'input');
-  const w = constantOf(op, 1, 'input B');
+  // output columns of B: its rows under transB
+  const w = weightsOf(op, 1, transB ? 0 : -1, 'input B');
   if (w.shape.length !== 2) throw new RangeError(`${op.describe()}: the second operand must be 2-D`);
   let [k, n] = w.shape;
   const raw = int32Of(w.qvalues);
@@ -85,35 +94,39 @@ export function lowerGemm(ctx: LoweringContext, op: QuantizedOp, inputs: readonl
     [k, n] = [n, k];
   }
   const zx = scalarZeroPoint(op, QuantizedValue.fromIntegers(new Tensor(new Int32Array(1), [1]) as Tensor<'int32'>, qx), 'input A');
-  const zw = scalarZeroPoint(op, w, 'input B');
+  const zw = w.zeroPoints;
   const shifted = new Int32Array(wData.length);
-  for (let i = 0; i < wData.length; i++) shifted[i] = wData[i] - zw;
+  for (let i = 0; i < wData.length; i++) shifted[i] = wData[i] - zw[i % n];
   const bias = hasBias ? biasInput(op, 2) : undefined;
-  const precomputed = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
-  const precomputedBias = precomputed ? Array.from(bias.qvalues.data as ArrayLike<number>, Number) : undefined;
-  const base = ctx.builder.matmul(tensor, { data: shifted, shape: [k, n] }, {
-    name: ctx.name(op, 'accumulator'),
-    ...(precomputedBias === undefined ? {} : { bias: Array.from({ length: n }, (_, j) => precomputedBias[j % precomputedBias.length]) }),
-  });
   const sumWeights = new Float64Array(n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sumWeights[j] += wData[p * n + j];
   for (let j = 0; j < n; j++) sumWeights[j] *= zx;
-  const finalTerm = k * zx * zw;
-  const scale = qx.scale * w.quantizer.scale;
-  if (op.producesGraphOutput) {
+  const finalTerm = Float64Array.from(zw, (z) => k * zx * z);
+  const scale = Float64Array.from(w.scales, (s) => qx.scale * s);
+  const accumulator = { name: ctx.name(op, 'accumulator') };
+  // as the op: a graph output with one scale is the accumulator itself (the bias, precomputed
+  // or not, goes into its zero point); otherwise a precomputed QAT bias joins the accumulator
+  if (op.producesGraphOutput && !w.perChannelScale) {
+    const base = ctx.builder.matmul(tensor, { data: shifted, shape: [k, n] }, accumulator);
     const zeroPoint = new Float64Array(n);
-    for (let j = 0; j < n; j++) zeroPoint[j] = sumWeights[j] - finalTerm + (bias === undefined ? 0 : biasOverScale(bias, j, -scale));
-    return outputLowered(op, base, scale, zeroPoint, [1, n], base.shape.length - 1);
+    for (let j = 0; j < n; j++) zeroPoint[j] = sumWeights[j] - finalTerm[j] + (bias === undefined ? 0 : biasOverScale(bias, j, -scale[j]));
+    return outputLowered(op, base, scale[0], zeroPoint, [1, n], base.shape.length - 1);
   }
+  const precomputed = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
+  const base = ctx.builder.matmul(tensor, { data: shifted, shape: [k, n] }, {
+    ...accumulator,
+    ...(precomputed ? { bias: Array.from({ length: n }, (_, j) => Number(bias.qvalues.data[j % bias.qvalues.size])) } : {}),
+  });
   const axis = base.shape.length - 1;
-  return { base, shape: base.shape, axis, rounding: op.lsbsRemoved('matmul'), evaluate: postAccumulator(op, scale, finalTerm, sumWeights, precomputed ? undefined : bias, axis, op.lsbsRemoved('matmul')) };
+  const lsbs = op.lsbsRemoved('matmul');
+  return { base, shape: base.shape, axis, rounding: lsbs, evaluate: postAccumulator(op, scale, finalTerm, sumWeights, precomputed ? undefined : bias, axis, lsbs) };
 }
 
 export function lowerConv(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
   const x = inputs[0];
   if (x === undefined || !('base' in x)) throw new TypeError(`${op.describe()}: the input must be encrypted`);
   const { tensor, quantizer: qx } = ctx.integers(op, x, 'input');
-  const w = constantOf(op, 1, 'the weights');
+  const w = weightsOf(op, 1, 0, 'the weights');
   const bias = biasInput(op, 2);
   const spatial = w.shape.length - 2;
   if (spatial !== 1 && spatial !== 2) throw new RangeError(`${op.describe()}: only 1-D and 2-D convolutions are supported`);
@@ -123,40 +136,39 @@ export function lowerConv(ctx: LoweringContext, op: QuantizedOp, inputs: readonl
   const pads = attrInts(op.node, 'pads') ?? new Array<number>(2 * spatial).fill(0);
   const strides = attrInts(op.node, 'strides') ?? new Array<number>(spatial).fill(1);
   const zx = scalarZeroPoint(op, QuantizedValue.fromIntegers(new Tensor(new Int32Array(1), [1]) as Tensor<'int32'>, qx), 'input');
-  const zw = scalarZeroPoint(op, w, 'weights');
+  const zw = w.zeroPoints;
   const wData = int32Of(w.qvalues);
   const outChannels = w.shape[0];
-  const shifted = new Int32Array(wData.length);
-  for (let i = 0; i < wData.length; i++) shifted[i] = wData[i] - zw;
-  const wShape2d = spatial === 1 ? [w.shape[0], w.shape[1], 1, w.shape[2]] : [...w.shape];
-  const input2d = spatial === 1 ? ctx.builder.reshape(tensor, [tensor.shape[0], 1, tensor.shape[1]], { name: ctx.name(op, 'as_2d') }) : tensor;
-  const bias2d = bias !== undefined && bias.quantizer.options.isPrecomputedQat
-    ? Array.from({ length: outChannels }, (_, o) => Number(bias.qvalues.data[o % bias.qvalues.size]))
-    : undefined;
-  let base = ctx.builder.conv2d(input2d, { data: shifted, shape: wShape2d }, {
-    name: ctx.name(op, spatial === 1 ? 'accumulator_2d' : 'accumulator'),
-    pads: spatial === 1 ? [0, pads[0], 0, pads[1]] : pads,
-    strides: spatial === 1 ? [1, strides[0]] : strides,
-    group,
-    padValue: Math.trunc(zx),
-    ...(bias2d === undefined ? {} : { bias: bias2d }),
-  });
-  if (spatial === 1) base = ctx.builder.reshape(base, [base.shape[0], base.shape[2]], { name: ctx.name(op, 'accumulator') });
   const perChannel = wData.length / outChannels;
+  const shifted = new Int32Array(wData.length);
+  for (let i = 0; i < wData.length; i++) shifted[i] = wData[i] - zw[Math.floor(i / perChannel)];
   const sumWeights = new Float64Array(outChannels);
   for (let o = 0; o < outChannels; o++) {
     let sum = 0;
     for (let i = 0; i < perChannel; i++) sum += wData[o * perChannel + i];
     sumWeights[o] = zx * sum;
   }
-  const finalTerm = perChannel * zx * zw;
-  const scale = qx.scale * w.quantizer.scale;
-  if (op.producesGraphOutput) {
-    const zeroPoint = new Float64Array(outChannels);
-    for (let o = 0; o < outChannels; o++) zeroPoint[o] = sumWeights[o] - finalTerm - (bias === undefined ? 0 : biasOverScale(bias, o, scale));
-    return outputLowered(op, base, scale, zeroPoint, spatial === 1 ? [1, outChannels, 1] : [1, outChannels, 1, 1], 0);
-  }
+  const finalTerm = Float64Array.from(zw, (z) => perChannel * zx * z);
+  const scale = Float64Array.from(w.scales, (s) => qx.scale * s);
+  // as the op: a graph output with one scale is the accumulator itself, bias in its zero point
+  const asOutput = op.producesGraphOutput && !w.perChannelScale;
   const precomputed = bias !== undefined && bias.quantizer.options.isPrecomputedQat;
-  return { base, shape: base.shape, axis: 0, rounding: op.lsbsRemoved('matmul'), evaluate: postAccumulator(op, scale, finalTerm, sumWeights, precomputed ? undefined : bias, 0, op.lsbsRemoved('matmul')) };
+  const wShape2d = spatial === 1 ? [w.shape[0], w.shape[1], 1, w.shape[2]] : [...w.shape];
+  const input2d = spatial === 1 ? ctx.builder.reshape(tensor, [tensor.shape[0], 1, tensor.shape[1]], { name: ctx.name(op, 'as_2d') }) : tensor;
+  let base = ctx.builder.conv2d(input2d, { data: shifted, shape: wShape2d }, {
+    name: ctx.name(op, spatial === 1 ? 'accumulator_2d' : 'accumulator'),
+    pads: spatial === 1 ? [0, pads[0], 0, pads[1]] : pads,
+    strides: spatial === 1 ? [1, strides[0]] : strides,
+    group,
+    padValue: Math.trunc(zx),
+    ...(precomputed && !asOutput ? { bias: Array.from({ length: outChannels }, (_, o) => Number(bias.qvalues.data[o % bias.qvalues.size])) } : {}),
+  });
+  if (spatial === 1) base = ctx.builder.reshape(base, [base.shape[0], base.shape[2]], { name: ctx.name(op, 'accumulator') });
+  if (asOutput) {
+    const zeroPoint = new Float64Array(outChannels);
+    for (let o = 0; o < outChannels; o++) zeroPoint[o] = sumWeights[o] - finalTerm[o] - (bias === undefined ? 0 : biasOverScale(bias, o, scale[o]));
+    return outputLowered(op, base, scale[0], zeroPoint, spatial === 1 ? [1, outChannels, 1] : [1, outChannels, 1, 1], 0);
+  }
+  const lsbs = op.lsbsRemoved('matmul');
+  return { base, shape: base.shape, axis: 0, rounding: lsbs, evaluate: postAccumulator(op, scale, finalTerm, sumWeights, precomputed ? undefined : bias, 0, lsbs) };
 }
-

@@ -10,8 +10,9 @@
 // Errors are JSON, {"error": {"code", "message"}}, with a status that says whose fault it is.
 // Bodies are capped (413 as soon as the declared or received length passes the limit); key
 // loads and runs go through one queue (by default one at a time: each uses every native
-// thread), 503 when it is full; close() stops accepting, finishes what is running and queued,
-// then frees every key.
+// thread), 503 when it is full, checked before a body is read, so memory for bodies stays
+// under (concurrency + maxQueued) x the limit; close() stops accepting, finishes what is
+// running and queued, then frees every key.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ export interface HttpServerOptions {
   readonly maxKeySets?: number;
   /** Jobs (key loads, runs) running at once (default 1). */
   readonly concurrency?: number;
-  /** Jobs waiting beyond those (default 32); more get 503. */
+  /** Requests waiting beyond those, bodies included (default 32); more get 503. */
   readonly maxQueued?: number;
   /** Called with one line per unexpected error (default: none). Never given request data. */
   readonly log?: (line: string) => void;
@@ -41,9 +42,13 @@ class HttpError extends Error {
   }
 }
 
-/** Jobs run `concurrency` at a time, in arrival order; at most `maxQueued` wait. */
+/**
+ * Jobs run `concurrency` at a time, in arrival order. Requests are admitted before their body
+ * is read, at most concurrency + maxQueued at once, so buffered bodies stay bounded too.
+ */
 class JobQueue {
   running = 0;
+  admitted = 0;
   readonly #waiting: (() => void)[] = [];
   constructor(private readonly concurrency: number, private readonly maxQueued: number) {}
 
@@ -51,13 +56,22 @@ class JobQueue {
     return this.#waiting.length;
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      if (this.#waiting.length >= this.maxQueued) throw new HttpError(503, 'ERR_BUSY', `${this.maxQueued} jobs already queued; retry later`);
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    } else {
-      this.running++;
+  /** Runs `work` (which reads the body, then calls run) as one admitted request, or refuses it with 503. */
+  async admit<T>(work: () => Promise<T>): Promise<T> {
+    if (this.admitted >= this.concurrency + this.maxQueued) {
+      throw new HttpError(503, 'ERR_BUSY', `${this.admitted} requests running or queued; retry later`);
     }
+    this.admitted++;
+    try {
+      return await work();
+    } finally {
+      this.admitted--;
+    }
+  }
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.running++;
     try {
       return await job();
     } finally {
@@ -108,8 +122,10 @@ export function createInferenceServer(model: FheModelServer, options: HttpServer
     }
     if (route.length === 1 && route[0] === 'keys' && method === 'POST') {
       if (keySets.size >= maxKeySets) throw new HttpError(503, 'ERR_KEY_STORE_FULL', `${maxKeySets} key sets registered; DELETE /keys/<id> one first`);
-      const body = await readBody(request, limits.maxKeyBytes);
-      const keys = await queue.run(() => model.loadEvaluationKeys(body));
+      const keys = await queue.admit(async () => {
+        const body = await readBody(request, limits.maxKeyBytes);
+        return queue.run(() => model.loadEvaluationKeys(body));
+      });
       if (keySets.size >= maxKeySets || closing) {
         keys.free();
         throw new HttpError(503, 'ERR_KEY_STORE_FULL', `${maxKeySets} key sets registered; DELETE /keys/<id> one first`);
@@ -133,8 +149,11 @@ export function createInferenceServer(model: FheModelServer, options: HttpServer
         if (entry === undefined) throw new HttpError(404, 'ERR_UNKNOWN_KEY', 'no key set with this id; POST /keys first');
         entry.users++;
         try {
-          const body = await readBody(request, limits.maxValuesBytes);
-          return binary(response, 200, await queue.run(() => model.run(body, entry.keys)));
+          const answer = await queue.admit(async () => {
+            const body = await readBody(request, limits.maxValuesBytes);
+            return queue.run(() => model.run(body, entry.keys));
+          });
+          return binary(response, 200, answer);
         } finally {
           release(entry);
         }

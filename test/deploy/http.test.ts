@@ -34,7 +34,7 @@ async function listen(server: FheModelServer, options = {}) {
 
 test('in process: what the server receives holds no secret key; answers equal the clear forward; errors are JSON', async (t) => {
   const { dir } = await artifact;
-  const { url, close } = await listen(new FheModelServer(dir).load(), { maxKeySets: 1 });
+  const { url, close } = await listen(new FheModelServer(dir).load(), { maxKeySets: 1, maxQueued: 1 });
   t.teardown(close);
   const keyDir = temporaryDir();
   const client = new FheModelClient(dir, keyDir);
@@ -75,6 +75,10 @@ test('in process: what the server receives holds no secret key; answers equal th
     t.is(((await response.json()) as { error: { code: string } }).error.code, code);
   };
   await error(await post('/keys', await client.getSerializedEvaluationKeys()), 503, 'ERR_KEY_STORE_FULL');
+  // One running, one queued, the third refused before its body is read.
+  const three = await Promise.all([0, 1, 2].map(() => post(`/keys/${keyId}/run`, client.quantizeEncryptSerialize(floatInputs(1)))));
+  t.deepEqual(three.map((r) => r.status).sort(), [200, 200, 503]);
+  await error(three.find((r) => r.status === 503)!, 503, 'ERR_BUSY');
   await error(await post('/keys/0123/run', client.quantizeEncryptSerialize(floatInputs(1))), 404, 'ERR_UNKNOWN_KEY');
   await error(await post(`/keys/${keyId}/run`, Uint8Array.of(1, 2, 3)), 400, 'ERR_DEPLOY_TRUNCATED');
   await error(await post(`/keys/${keyId}/run`, new Uint8Array(300 * 2 ** 20)), 413, 'ERR_TOO_LARGE');

@@ -89,12 +89,12 @@ export function writeDeployFile(kind: DeployKind, fingerprint: string, artifactI
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-function fail(code: ConstructorParameters<typeof DeployFormatError>[0], expected: DeployKind, message: string): never {
+function fail(code: ConstructorParameters<typeof DeployFormatError>[0], expected: string, message: string): never {
   throw new DeployFormatError(code, `${expected}: ${message}`);
 }
 
-/** What the header declares, checked for form only (no checksum, no expectations). */
-export function readDeployHeader(bytes: Uint8Array, expected: DeployKind = 'client-specs'): DeployHeader {
+/** What the header declares, checked for form only (no checksum, no expectations); `expected` names it in errors. */
+export function readDeployHeader(bytes: Uint8Array, expected = 'deploy file'): DeployHeader {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${expected}: expected a Uint8Array`);
   if (bytes.length < DEPLOY_HEADER_BYTES) fail('ERR_DEPLOY_TRUNCATED', expected, `${bytes.length} bytes, shorter than the ${DEPLOY_HEADER_BYTES}-byte header`);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

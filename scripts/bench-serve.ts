@@ -1,5 +1,5 @@
-// Deployment benchmark on the digits demo MLP (the CLI demo's quantization: TUNIFORM_3_3): one
-// JSON line per figure. Not part of npm test (keys of ~900 MB, minutes of encrypted runs).
+// Deployment benchmark on the digits demo MLP at the CLI demo's quantization: one JSON line per
+// figure. Not part of npm test (keys of 55-180 MB, minutes of encrypted runs).
 //
 //   npx tsx scripts/bench-serve.ts [--concurrency 1,4,16] [--threads T]
 //

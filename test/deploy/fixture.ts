@@ -1,5 +1,5 @@
 // A small compiled model for the deployment tests: the torch MLP fixture at nBits 2 (32
-// lookups per sample on TUNIFORM_2_2), saved as an artifact in a temporary directory.
+// lookups per sample; the parameter search gives it an N = 2048 set), saved as an artifact in a temporary directory.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -19,4 +19,9 @@ export default tseslint.config(
   },
   // tsc checks names and globals in TypeScript files.
   { files: ['**/*.ts'], rules: { 'no-undef': 'off' } },
+  // onnxruntime-node is a dev dependency (reference outputs, benchmarks): the library never loads it.
+  {
+    files: ['lib/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'onnxruntime-node', message: 'a dev dependency: tests and benchmarks only' }] }] },
+  },
 );

@@ -190,6 +190,21 @@ export interface NativeAddon {
     dilations: readonly number[],
     padValue: number,
   ): Promise<BigInt64Array>;
+  /**
+   * Float 2-D convolution, same shape arguments as integerConv2d (zero padding): products summed
+   * in float64, bias added, rounded to float32 once. Synchronous (the float interpreter is).
+   */
+  floatConv2d(
+    input: Float32Array,
+    inputShape: readonly number[],
+    weights: Float32Array,
+    weightShape: readonly number[],
+    group: number,
+    strides: readonly number[],
+    pads: readonly number[],
+    dilations: readonly number[],
+    bias: Float32Array | null,
+  ): Float32Array;
   /** Window sums [N, C, H', W'] of input [N, C, H, W]; taps outside the input read padValue. */
   integerSumPool2d(
     input: Int32Array,

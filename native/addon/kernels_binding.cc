@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/float_conv.h"
 #include "../kernels/integer_conv.h"
 #include "../kernels/integer_matmul.h"
 #include "../kernels/integer_pool.h"
@@ -130,55 +131,71 @@ Napi::Value integerMatmulBinding(const Napi::CallbackInfo& info) {
 }
 
 
-// integerConv2d(input: Int32Array, inputShape: [N, C, H, W], weights: Int32Array,
-//   weightShape: [O, C / group, kh, kw], group, strides: [2], pads: [top, left, bottom, right],
-//   dilations: [2], padValue): Promise<BigInt64Array> of [N, O, H', W'].
-Napi::Value integerConv2dBinding(const Napi::CallbackInfo& info) {
-  constexpr const char* kName = "integerConv2d";
+// The shape arguments shared by both convolutions, at the same positions: (input,
+// inputShape: [N, C, H, W], weights, weightShape: [O, C / group, kh, kw], group, strides: [2],
+// pads: [top, left, bottom, right], dilations: [2], ...). Checks them and the array lengths.
+struct ConvArguments {
+  Conv2dShape shape;
+  std::size_t inputLength;
+  std::size_t weightLength;
+  std::size_t outLength;
+};
+
+ConvArguments convArguments(const Napi::CallbackInfo& info, const char* name) {
   Napi::Env env = info.Env();
-  expectArgumentCount(info, kName, 9);
-  const auto inputShape = sizeListArgument(info, 1, kName, "inputShape", 4, 1, kMaxElements);
-  const auto weightShape = sizeListArgument(info, 3, kName, "weightShape", 4, 1, kMaxElements);
-  const std::size_t group = sizeArgument(info, 4, kName, "group", 1, kMaxElements);
-  const auto strides = sizeListArgument(info, 5, kName, "strides", 2, 1, kMaxElements);
-  const auto pads = sizeListArgument(info, 6, kName, "pads", 4, 0, kMaxElements);
-  const auto dilations = sizeListArgument(info, 7, kName, "dilations", 2, 1, kMaxElements);
-  const int32_t padValue = int32Argument(info, 8, kName, "padValue");
+  expectArgumentCount(info, name, 9);
+  const auto inputShape = sizeListArgument(info, 1, name, "inputShape", 4, 1, kMaxElements);
+  const auto weightShape = sizeListArgument(info, 3, name, "weightShape", 4, 1, kMaxElements);
+  const std::size_t group = sizeArgument(info, 4, name, "group", 1, kMaxElements);
+  const auto strides = sizeListArgument(info, 5, name, "strides", 2, 1, kMaxElements);
+  const auto pads = sizeListArgument(info, 6, name, "pads", 4, 0, kMaxElements);
+  const auto dilations = sizeListArgument(info, 7, name, "dilations", 2, 1, kMaxElements);
   const std::string shapes = " (inputShape " + listString(inputShape) + ", weightShape " + listString(weightShape) +
                              ", group " + std::to_string(group) + ")";
   if (inputShape[1] % group != 0 || weightShape[0] % group != 0) {
-    throwRangeError(env,
-                    std::string(kName) + ": input channels and output channels must be multiples of group" + shapes);
+    throwRangeError(env, std::string(name) + ": input channels and output channels must be multiples of group" + shapes);
   }
   if (weightShape[1] != inputShape[1] / group) {
-    throwRangeError(env, std::string(kName) + ": weightShape[1] must be inputShape[1] / group = " +
+    throwRangeError(env, std::string(name) + ": weightShape[1] must be inputShape[1] / group = " +
                              std::to_string(inputShape[1] / group) + shapes);
   }
-  Conv2dShape shape;
+  ConvArguments args;
+  Conv2dShape& shape = args.shape;
   shape.batch = inputShape[0];
   shape.inChannels = inputShape[1];
   shape.outChannels = weightShape[0];
   shape.groups = group;
   shape.rows = {inputShape[2], weightShape[2], strides[0], dilations[0], pads[0], pads[2]};
   shape.columns = {inputShape[3], weightShape[3], strides[1], dilations[1], pads[1], pads[3]};
-  checkWindowFits(env, shape.rows, shape.outHeight(), kName, "height");
-  checkWindowFits(env, shape.columns, shape.outWidth(), kName, "width");
-  const std::size_t inputLength = checkedVolume(env, inputShape, kName, "the input (N * C * H * W)");
-  const std::size_t weightLength = checkedVolume(env, weightShape, kName, "the weights (O * C / group * kh * kw)");
-  const std::size_t outLength =
-      checkedVolume(env, {shape.batch, shape.outChannels, shape.outHeight(), shape.outWidth()}, kName,
-                    "the output (N * O * H' * W')");
-  auto input = typedArrayArgument<int32_t>(info, 0, kName, "input", inputLength);
-  auto weights = typedArrayArgument<int32_t>(info, 2, kName, "weights", weightLength);
-  int64_t maxAbsInput = maxAbs(input.Data(), inputLength);
+  checkWindowFits(env, shape.rows, shape.outHeight(), name, "height");
+  checkWindowFits(env, shape.columns, shape.outWidth(), name, "width");
+  args.inputLength = checkedVolume(env, inputShape, name, "the input (N * C * H * W)");
+  args.weightLength = checkedVolume(env, weightShape, name, "the weights (O * C / group * kh * kw)");
+  args.outLength = checkedVolume(env, {shape.batch, shape.outChannels, shape.outHeight(), shape.outWidth()}, name,
+                                 "the output (N * O * H' * W')");
+  return args;
+}
+
+// integerConv2d(input: Int32Array, ...conv shape arguments, padValue): Promise<BigInt64Array>
+// of [N, O, H', W'].
+Napi::Value integerConv2dBinding(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "integerConv2d";
+  Napi::Env env = info.Env();
+  const ConvArguments args = convArguments(info, kName);
+  const Conv2dShape shape = args.shape;
+  const int32_t padValue = int32Argument(info, 8, kName, "padValue");
+  auto input = typedArrayArgument<int32_t>(info, 0, kName, "input", args.inputLength);
+  auto weights = typedArrayArgument<int32_t>(info, 2, kName, "weights", args.weightLength);
+  int64_t maxAbsInput = maxAbs(input.Data(), args.inputLength);
   if (shape.padded()) maxAbsInput = std::max<int64_t>(maxAbsInput, std::llabs(padValue));
-  if (!integerConv2dFitsInt64(maxAbsInput, maxAbs(weights.Data(), weightLength), shape)) {
+  if (!integerConv2dFitsInt64(maxAbsInput, maxAbs(weights.Data(), args.weightLength), shape)) {
     throwRangeError(env, std::string(kName) + ": max|input or padValue| * max|weights| * (C / group * kh * kw = " +
                              std::to_string(shape.patchSize()) +
                              ") reaches 2^63; the int64 accumulators could overflow");
   }
-  auto inputCopy = copyOf(input, inputLength);
-  auto weightsCopy = copyOf(weights, weightLength);
+  auto inputCopy = copyOf(input, args.inputLength);
+  auto weightsCopy = copyOf(weights, args.weightLength);
+  const std::size_t outLength = args.outLength;
   Napi::ArrayBuffer outBuffer = Napi::ArrayBuffer::New(env, outLength * sizeof(int64_t));
   auto* out = static_cast<int64_t*>(outBuffer.Data());
   return PromiseWorker::start(
@@ -187,6 +204,22 @@ Napi::Value integerConv2dBinding(const Napi::CallbackInfo& info) {
         return Napi::BigInt64Array::New(resultEnv, outLength, kept.Get(0u).As<Napi::ArrayBuffer>(), 0);
       },
       {outBuffer});
+}
+
+// floatConv2d(input: Float32Array, ...conv shape arguments, bias: Float32Array of O | null):
+// Float32Array of [N, O, H', W']. Synchronous, because the float interpreter is: the calling
+// thread works with the pool, and the arrays cannot change during the call, so none is copied.
+Napi::Value floatConv2dBinding(const Napi::CallbackInfo& info) {
+  constexpr const char* kName = "floatConv2d";
+  Napi::Env env = info.Env();
+  const ConvArguments args = convArguments(info, kName);
+  auto input = typedArrayArgument<float>(info, 0, kName, "input", args.inputLength);
+  auto weights = typedArrayArgument<float>(info, 2, kName, "weights", args.weightLength);
+  const float* bias = nullptr;
+  if (!info[8].IsNull()) bias = typedArrayArgument<float>(info, 8, kName, "bias", args.shape.outChannels).Data();
+  auto out = Napi::Float32Array::New(env, args.outLength);
+  floatConv2d(input.Data(), weights.Data(), bias, out.Data(), args.shape);
+  return out;
 }
 
 // The arguments shared by both pools: (input: Int32Array, inputShape: [N, C, H, W],
@@ -268,6 +301,7 @@ Napi::Value integerMaxPool2dBinding(const Napi::CallbackInfo& info) {
 void registerKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("integerMatmul", Napi::Function::New(env, integerMatmulBinding, "integerMatmul"));
   exports.Set("integerConv2d", Napi::Function::New(env, integerConv2dBinding, "integerConv2d"));
+  exports.Set("floatConv2d", Napi::Function::New(env, floatConv2dBinding, "floatConv2d"));
   exports.Set("integerSumPool2d", Napi::Function::New(env, integerSumPool2dBinding, "integerSumPool2d"));
   exports.Set("integerMaxPool2d", Napi::Function::New(env, integerMaxPool2dBinding, "integerMaxPool2d"));
 }

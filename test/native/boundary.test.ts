@@ -27,6 +27,27 @@ const conv = (
   padValue: unknown = 0,
 ) => (native.integerConv2d as (...args: unknown[]) => unknown)(input, inputShape, weights, weightShape, group, strides, pads, dilations, padValue);
 
+const floats = (n: number) => new Float32Array(n);
+
+function detachedFloat32Array(length: number): Float32Array {
+  const array = new Float32Array(length);
+  structuredClone(array.buffer, { transfer: [array.buffer] });
+  return array;
+}
+
+// floatConv2d takes the conv shape arguments at the same positions, then a bias (null: none).
+const floatConv = (
+  input: unknown = floats(16),
+  inputShape: unknown = [1, 1, 4, 4],
+  weights: unknown = floats(4),
+  weightShape: unknown = [1, 1, 2, 2],
+  group: unknown = 1,
+  strides: unknown = [1, 1],
+  pads: unknown = [0, 0, 0, 0],
+  dilations: unknown = [1, 1],
+  bias: unknown = null,
+) => (native.floatConv2d as (...args: unknown[]) => unknown)(input, inputShape, weights, weightShape, group, strides, pads, dilations, bias);
+
 function poolBadCalls(name: 'integerSumPool2d' | 'integerMaxPool2d'): readonly BadCall[] {
   const pool = (overrides: Record<number, unknown>, count = 8) => {
     const args: unknown[] = [ints(16), [1, 1, 4, 4], [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], false, 0];
@@ -116,6 +137,30 @@ const BAD_CALLS: Record<Exclude<keyof NativeAddon, TfheExport>, readonly BadCall
       () => conv(Int32Array.of(1, 1), [1, 2, 1, 1], Int32Array.of(-(2 ** 31), -(2 ** 31)), [1, 2, 1, 1], 1, [1, 1], [1, 0, 0, 0], [1, 1], -(2 ** 31)),
       RangeError,
     ],
+  ],
+  floatConv2d: [
+    ['an Int32Array input', () => floatConv(ints(16)), TypeError],
+    ['a Float64Array of weights', () => floatConv(undefined, undefined, new Float64Array(4)), TypeError],
+    ['a short input', () => floatConv(floats(15)), RangeError],
+    ['long weights', () => floatConv(undefined, undefined, floats(5)), RangeError],
+    ['a detached buffer', () => floatConv(detachedFloat32Array(16)), TypeError],
+    ['a weightShape of 3 entries', () => floatConv(undefined, undefined, undefined, [1, 1, 4]), TypeError],
+    ['a zero dimension', () => floatConv(undefined, [1, 0, 4, 4]), RangeError],
+    ['a zero stride', () => floatConv(undefined, undefined, undefined, undefined, undefined, [0, 1]), RangeError],
+    ['a negative pad', () => floatConv(undefined, undefined, undefined, undefined, undefined, undefined, [0, 0, -1, 0]), RangeError],
+    ['weights for another channel count', () => floatConv(undefined, undefined, floats(8), [1, 2, 2, 2]), RangeError],
+    ['a group that does not divide the channels', () => floatConv(floats(32), [1, 2, 4, 4], floats(4), [1, 1, 2, 2], 2), RangeError],
+    ['a kernel taller than the padded input', () => floatConv(undefined, undefined, floats(10), [1, 1, 5, 2]), RangeError],
+    ['a bias of the wrong length', () => floatConv(undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, floats(2)), RangeError],
+    ['an Int32Array bias', () => floatConv(undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, ints(1)), TypeError],
+    [
+      'an undefined bias (null means none)',
+      () => (native.floatConv2d as (...args: unknown[]) => unknown)(floats(16), [1, 1, 4, 4], floats(4), [1, 1, 2, 2], 1, [1, 1], [0, 0, 0, 0], [1, 1], undefined),
+      TypeError,
+    ],
+    ['a huge declared size', () => floatConv(floats(4), [2 ** 30, 2 ** 30, 1, 1], floats(1), [1, 1, 1, 1]), RangeError],
+    ['an output over the limit', () => floatConv(floats(1), [1, 1, 1, 1], floats(1), [1, 1, 1, 1], 1, [1, 1], [2 ** 16, 2 ** 16, 2 ** 16, 2 ** 16]), RangeError],
+    ['too few arguments', () => (native.floatConv2d as (a: Float32Array) => unknown)(floats(16)), TypeError],
   ],
   integerSumPool2d: [
     ...poolBadCalls('integerSumPool2d'),

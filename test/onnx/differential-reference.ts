@@ -1,8 +1,11 @@
 // onnxruntime-node as the reference for the float interpreter: shared by the differential tests
 // and the float benchmarks. onnxruntime-node is a dev dependency; lib/ never loads it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { OnnxModel } from '../../lib/onnx';
+import { compareTensors, type OnnxModel } from '../../lib/onnx';
+import { RTOL } from '../../lib/onnx/conformance';
+import { ModelProtoType } from '../../lib/onnx/schema';
 import { Tensor, type DType } from '../../lib/tensor';
 
 export const ONNX_FIXTURES = path.join(__dirname, '..', 'fixtures', 'onnx');
@@ -37,6 +40,17 @@ export type OrtSession = ort.InferenceSession;
 
 export function createSession(name: string, options: ort.InferenceSession.SessionOptions = {}): Promise<OrtSession> {
   return ort.InferenceSession.create(fixtureModelPath(name), options);
+}
+
+/**
+ * A session whose outputs are every value the nodes compute, as calibration needs. Protobuf
+ * merges concatenated messages (repeated fields append), so appending a ModelProto that holds
+ * only graph.output entries adds outputs without re-encoding the model.
+ */
+export function createSessionWithEveryValue(name: string, model: OnnxModel): Promise<OrtSession> {
+  const outputs = model.graph.nodes.flatMap((n) => n.outputs).filter((o) => o !== '' && !model.outputNames.includes(o));
+  const extra = ModelProtoType.encode(ModelProtoType.fromObject({ graph: { output: outputs.map((o) => ({ name: o })) } })).finish();
+  return ort.InferenceSession.create(Buffer.concat([fs.readFileSync(fixtureModelPath(name)), extra]));
 }
 
 /** Feeds in onnxruntime's form; built once, so that benchmarks time only `session.run`. */
@@ -82,4 +96,26 @@ export function roundingDepth(model: OnnxModel, feeds: Readonly<Record<string, T
   }
   if (Number.isNaN(depth)) throw new Error('roundingDepth: a reduction length is unknown');
   return depth;
+}
+
+const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
+
+/**
+ * Where two float32 evaluations of the model may differ, for an output holding `expected`: ONNX's
+ * rtol, plus an atol of depth * 2^-24 times the largest magnitude in the tensor. Rounding errors
+ * scale with the magnitudes summed, not with each element: an element near zero after
+ * cancellation keeps the absolute error of its neighbours.
+ */
+export function floatTolerance(depth: number, expected: ArrayLike<number>): { rtol: number; atol: number } {
+  let magnitude = 0;
+  for (let i = 0; i < expected.length; i++) magnitude = Math.max(magnitude, Math.abs(expected[i]));
+  return { rtol: RTOL, atol: depth * FLOAT32_UNIT_ROUNDOFF * magnitude };
+}
+
+/** What differs between our output and onnxruntime's (floats within floatTolerance, others exactly), or undefined. */
+export function differenceFromOnnxRuntime(actual: Tensor, expected: Tensor, depth: number): string | undefined {
+  if (expected.dtype !== 'float32' && expected.dtype !== 'float64') return compareTensors(actual, expected);
+  const { rtol, atol } = floatTolerance(depth, expected.data as Float32Array);
+  const difference = compareTensors(actual, expected, rtol, atol);
+  return difference === undefined ? undefined : `${difference} (rtol ${rtol}, atol ${atol.toExponential(2)})`;
 }

@@ -7,7 +7,8 @@ import { formatShape } from '../errors';
 import { attrInts, attrString, input, opError, optionalInput, requireDtype, FLOAT_TYPES, type OpContext } from './context';
 import { allocate } from './broadcast';
 import { gemmKernel } from './matmul';
-import { groupAttr, kernelShapeAttr, slidingWindow, windowOffsets } from './spatial';
+import { groupAttr, kernelShapeAttr, slidingWindow, windowOffsets, type Window } from './spatial';
+import { native } from '../../native';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -22,13 +23,22 @@ function checkConvInputs(node: OnnxNode, x: Tensor, w: Tensor, bias: Tensor | un
   }
 }
 
-export function conv(ctx: OpContext): Tensor[] {
+interface ConvSetup {
+  x: Tensor;
+  w: Tensor;
+  bias: Tensor | undefined;
+  group: number;
+  kernel: number[];
+  win: Window;
+}
+
+function convSetup(ctx: OpContext): ConvSetup {
   const { node } = ctx;
   const x = input(ctx, 0);
   const w = input(ctx, 1);
   const bias = optionalInput(ctx, 2);
   checkConvInputs(node, x, w, bias);
-  const [batch, channels, ...inSpatial] = x.shape;
+  const [, channels, ...inSpatial] = x.shape;
   const [outChannels, groupChannels, ...wKernel] = w.shape;
   const kernel = kernelShapeAttr(node, wKernel);
   const group = groupAttr(node);
@@ -41,7 +51,48 @@ export function conv(ctx: OpContext): Tensor[] {
   if (bias !== undefined && bias.shape[0] !== outChannels) {
     throw opError(node, `bias B has ${bias.shape[0]} values for ${outChannels} output channels`);
   }
-  const win = slidingWindow(node, inSpatial, kernel);
+  return { x, w, bias, group, kernel, win: slidingWindow(node, inSpatial, kernel) };
+}
+
+// Below this many multiply-adds the TypeScript loop beats the call into native code (the native
+// kernel packs the weights and starts the thread pool on every call); measured on the batch-1
+// layers of test/perf/onnx-float.perf.test.ts.
+const NATIVE_CONV_MIN_MACS = 20000;
+
+export function conv(ctx: OpContext): Tensor[] {
+  const setup = convSetup(ctx);
+  const { x, w, win } = setup;
+  const macs = sizeOf([x.shape[0], ...w.shape, ...win.outSpatial]);
+  const native2d = x.dtype === 'float32' && win.outSpatial.length === 2 && macs >= NATIVE_CONV_MIN_MACS;
+  return [native2d ? nativeConv2d(setup) : typescriptConv(setup)];
+}
+
+/** Conv of float32 2-D images on the native kernel (tested against `convTypeScript`). */
+export function convNative(ctx: OpContext): Tensor[] {
+  const setup = convSetup(ctx);
+  if (setup.x.dtype !== 'float32' || setup.win.outSpatial.length !== 2) {
+    throw opError(ctx.node, `the native kernel takes float32 2-D images, got ${setup.x.dtype} ${formatShape(setup.x.shape)}`);
+  }
+  return [nativeConv2d(setup)];
+}
+
+/** Conv on the TypeScript loop whatever the size. */
+export function convTypeScript(ctx: OpContext): Tensor[] {
+  return [typescriptConv(convSetup(ctx))];
+}
+
+function nativeConv2d({ x, w, bias, group, win }: ConvSetup): Tensor {
+  const pads = [win.padsBegin[0], win.padsBegin[1], win.padsEnd[0], win.padsEnd[1]];
+  const data = native.floatConv2d(
+    x.data as Float32Array, x.shape, w.data as Float32Array, w.shape, group, win.strides, pads, win.dilations,
+    bias === undefined ? null : (bias.data as Float32Array),
+  );
+  return new Tensor(data, [x.shape[0], w.shape[0], ...win.outSpatial]);
+}
+
+function typescriptConv({ x, w, bias, group, kernel, win }: ConvSetup): Tensor {
+  const [batch, channels, ...inSpatial] = x.shape;
+  const [outChannels, groupChannels] = w.shape;
   const inSize = sizeOf(inSpatial);
   const outSize = sizeOf(win.outSpatial);
   const kSize = sizeOf(kernel);
@@ -77,7 +128,7 @@ export function conv(ctx: OpContext): Tensor[] {
       }
     }
   }
-  return [out];
+  return out;
 }
 
 interface TransposeGeometry {

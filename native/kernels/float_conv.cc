@@ -47,15 +47,24 @@ void packPatches(const float* input, const Conv2dShape& shape, std::size_t n, st
       for (std::size_t kw = 0; kw < shape.columns.kernel; ++kw, ++tap) {
         double* panelRow = packed + tap * kFloatTileColumns;
         std::size_t lane = 0;
-        for (std::size_t position = first; position < first + count; ++position) {
-          const int64_t ih = shape.rows.inputIndex(position / outWidth, kh);
-          const int64_t iw = shape.columns.inputIndex(position % outWidth, kw);
-          const bool inside = ih >= 0 && ih < static_cast<int64_t>(height) && iw >= 0 && iw < static_cast<int64_t>(width);
-          panelRow[lane] = inside ? image[(c * height + ih) * width + iw] : 0.0;
-          if (++lane == kFloatTileColumns) {
-            lane = 0;
-            panelRow += panelStride;
+        // One output row segment at a time: the row test and the row address once per segment.
+        for (std::size_t position = first; position < first + count;) {
+          const std::size_t oh = position / outWidth;
+          const std::size_t owBegin = position % outWidth;
+          const std::size_t owEnd = std::min(outWidth, owBegin + (first + count - position));
+          const int64_t ih = shape.rows.inputIndex(oh, kh);
+          const bool rowInside = ih >= 0 && ih < static_cast<int64_t>(height);
+          const float* inputRow = image + (c * height + (rowInside ? ih : 0)) * width;
+          for (std::size_t ow = owBegin; ow < owEnd; ++ow) {
+            const int64_t iw = shape.columns.inputIndex(ow, kw);
+            const bool inside = rowInside && iw >= 0 && iw < static_cast<int64_t>(width);
+            panelRow[lane] = inside ? inputRow[iw] : 0.0;
+            if (++lane == kFloatTileColumns) {
+              lane = 0;
+              panelRow += panelStride;
+            }
           }
+          position += owEnd - owBegin;
         }
         for (; lane != 0 && lane < kFloatTileColumns; ++lane) panelRow[lane] = 0.0;
       }

@@ -6,7 +6,7 @@ import type { OnnxNode } from '../graph';
 import { formatShape } from '../errors';
 import { attrInts, attrString, input, opError, optionalInput, requireDtype, FLOAT_TYPES, type OpContext } from './context';
 import { allocate } from './broadcast';
-import { gemmKernel } from './matmul';
+import { float64Array, gemmFloat64, rowMajor } from './matmul';
 import { groupAttr, kernelShapeAttr, slidingWindow, windowOffsets, type Window } from './spatial';
 import { native } from '../../native';
 
@@ -100,7 +100,7 @@ function typescriptConv({ x, w, bias, group, kernel, win }: ConvSetup): Tensor {
   const outPerGroup = outChannels / group;
   const offsets = windowOffsets(inSpatial, win.outSpatial, kernel, win.strides, win.dilations, win.padsBegin);
   const xData = x.data as FloatArray;
-  const wData = w.data as FloatArray;
+  const w64 = float64Array(w.data as FloatArray);
   const out = allocate(x.dtype, [batch, outChannels, ...win.outSpatial]);
   const outData = out.data as FloatArray;
   const cols = new Float64Array(rows * outSize);
@@ -119,7 +119,7 @@ function typescriptConv({ x, w, bias, group, kernel, win }: ConvSetup): Tensor {
         }
       }
       acc.fill(0);
-      gemmKernel(wData, g * outPerGroup * rows, rows, 1, cols, 0, outSize, 1, acc, 0, outPerGroup, rows, outSize);
+      gemmFloat64(w64.subarray(g * outPerGroup * rows, (g + 1) * outPerGroup * rows), cols, acc, outPerGroup, rows, outSize);
       for (let m = 0; m < outPerGroup; m++) {
         const channel = g * outPerGroup + m;
         const b = bias === undefined ? 0 : (bias.data as FloatArray)[channel];
@@ -197,8 +197,11 @@ export function convTranspose(ctx: OpContext): Tensor[] {
   const rows = outPerGroup * kSize;
   // Each input point scatters a kernel-sized patch into the output: the offsets of that scatter.
   const offsets = windowOffsets(outSpatial, inSpatial, kernel, strides, dilations, padsBegin);
-  const xData = x.data as FloatArray;
+  const x64 = float64Array(x.data as FloatArray);
   const wData = w.data as FloatArray;
+  // Per group, W^T as [outPerGroup * kSize, groupChannels] row-major.
+  const wGroups = Array.from({ length: group }, (_, g) =>
+    rowMajor(wData.subarray(g * groupChannels * rows, (g + 1) * groupChannels * rows), true, rows, groupChannels));
   const out = allocate(x.dtype, [batch, outChannels, ...outSpatial]);
   const outData = out.data as FloatArray;
   const cols = new Float64Array(rows * inSize);
@@ -207,11 +210,8 @@ export function convTranspose(ctx: OpContext): Tensor[] {
     for (let g = 0; g < group; g++) {
       cols.fill(0);
       // cols[m * kSize + q, i] = sum_c W[c, m, q] * X[c, i] over the group's channels (W^T X).
-      gemmKernel(
-        wData, g * groupChannels * rows, 1, rows,
-        xData, (n * channels + g * groupChannels) * inSize, inSize, 1,
-        cols, 0, rows, groupChannels, inSize,
-      );
+      const xGroup = (n * channels + g * groupChannels) * inSize;
+      gemmFloat64(wGroups[g], x64.subarray(xGroup, xGroup + groupChannels * inSize), cols, rows, groupChannels, inSize);
       acc.fill(0);
       for (let m = 0; m < outPerGroup; m++) {
         for (let q = 0; q < kSize; q++) {

@@ -3,24 +3,38 @@ import { Tensor, sizeOf } from '../../tensor';
 import type { OnnxNode } from '../graph';
 import { formatShape } from '../errors';
 import { attrFloat, attrInt, input, opError, optionalInput, requireDtype, type OpContext } from './context';
-import { allocate, broadcastIndex, broadcastShapes, map2 } from './broadcast';
+import { allocate, broadcastIndex, broadcastShapes } from './broadcast';
 
 type FloatArray = Float32Array | Float64Array;
 const MATMUL_TYPES = ['float32', 'float64', 'int32', 'uint32', 'int64', 'uint64'] as const;
 
-/** out[m x n] += a[m x k] @ b[k x n], row-major; i-k-j order keeps the inner loop contiguous. */
-export function gemmKernel(
-  a: ArrayLike<number>, aOffset: number, aRowStride: number, aColStride: number,
-  b: ArrayLike<number>, bOffset: number, bRowStride: number, bColStride: number,
-  out: FloatArray | Float64Array, outOffset: number, m: number, k: number, n: number,
-): void {
+/** The values as float64 (exact for float32 and 32-bit integers); a Float64Array as is. */
+export function float64Array(data: ArrayLike<number>): Float64Array {
+  return data instanceof Float64Array ? data : Float64Array.from(data);
+}
+
+/** A [rows x cols] matrix as row-major float64, from row-major data or (transposedInput) from its [cols x rows] transpose. */
+export function rowMajor(data: ArrayLike<number>, transposedInput: boolean, rows: number, cols: number): Float64Array {
+  if (!transposedInput) return float64Array(data);
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = data[c * rows + r];
+  return out;
+}
+
+/**
+ * out[m x n] += a[m x k] @ b[k x n], all row-major float64, i-k-j order so the inner loop is
+ * contiguous. Every float and 32-bit integer product of the interpreter goes through here: on
+ * arrays of one type the engine compiles it to a tight loop (products of 32-bit integers are
+ * exact in float64 below 2^53).
+ */
+export function gemmFloat64(a: Float64Array, b: Float64Array, out: Float64Array, m: number, k: number, n: number): void {
   for (let i = 0; i < m; i++) {
-    const row = outOffset + i * n;
+    const row = i * n;
     for (let p = 0; p < k; p++) {
-      const av = a[aOffset + i * aRowStride + p * aColStride];
+      const av = a[i * k + p];
       if (av === 0) continue;
-      const bRow = bOffset + p * bRowStride;
-      for (let j = 0; j < n; j++) out[row + j] += av * b[bRow + j * bColStride];
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) out[row + j] += av * b[bRow + j];
     }
   }
 }
@@ -53,16 +67,19 @@ export function matmulTensors(node: OnnxNode, a: Tensor, b: Tensor): Tensor {
   const aIndex = broadcastIndex(aBatch, batch);
   const bIndex = broadcastIndex(bBatch, batch);
   const out = allocate(a.dtype, [...batch, m, n]);
+  const big = a.dtype === 'int64' || a.dtype === 'uint64';
+  const a64 = big ? new Float64Array(0) : float64Array(a.data as Int32Array);
+  const b64 = big ? new Float64Array(0) : float64Array(b.data as Int32Array);
   for (let t = 0; t < batchSize; t++) {
     const aOff = (aIndex ? aIndex[t] : t) * m * k;
     const bOff = (bIndex ? bIndex[t] : t) * k * n;
-    if (a.dtype === 'int64' || a.dtype === 'uint64') {
+    if (big) {
       bigMatmul(a.data as BigInt64Array, aOff, b.data as BigInt64Array, bOff, out.data as BigInt64Array, t * m * n, m, k, n);
     } else {
       // Accumulate in float64: more exact for float32, and exact for 32-bit integers below 2^53
       // (stored with wrap-around afterwards).
       const acc = new Float64Array(m * n);
-      gemmKernel(a.data as Int32Array, aOff, k, 1, b.data as Int32Array, bOff, n, 1, acc, 0, m, k, n);
+      gemmFloat64(a64.subarray(aOff, aOff + m * k), b64.subarray(bOff, bOff + k * n), acc, m, k, n);
       (out.data as Int32Array).set(acc, t * m * n);
     }
   }
@@ -75,6 +92,8 @@ export function matmulTensors(node: OnnxNode, a: Tensor, b: Tensor): Tensor {
 export function matmul(ctx: OpContext): Tensor[] {
   return [matmulTensors(ctx.node, input(ctx, 0), input(ctx, 1))];
 }
+
+
 
 /** Y = alpha * A' @ B' + beta * C, with A' = A or A^T, B' = B or B^T; C broadcasts to [M, N]. */
 export function gemm(ctx: OpContext): Tensor[] {
@@ -97,21 +116,25 @@ export function gemm(ctx: OpContext): Tensor[] {
     throw opError(node, `cannot multiply A ${formatShape(a.shape)} (transA=${+transA}) by B ${formatShape(b.shape)} (transB=${+transB})`);
   }
   const acc = new Float64Array(m * n);
-  gemmKernel(
-    a.data as FloatArray, 0, transA ? 1 : k, transA ? m : 1,
-    b.data as FloatArray, 0, transB ? 1 : n, transB ? k : 1,
-    acc, 0, m, k, n,
-  );
-  let result = new Tensor(acc, [m, n]);
-  if (alpha !== 1) result = map2(node, result, result, 'float64', (x: number) => alpha * x);
+  // A and B as row-major float64 copies (B^T is PyTorch's Linear layout): the product loop then
+  // reads contiguous arrays of one type, which the engine compiles to a tight loop. Same sums.
+  gemmFloat64(rowMajor(a.data as FloatArray, transA, m, k), rowMajor(b.data as FloatArray, transB, k, n), acc, m, k, n);
   if (c !== undefined && beta !== 0) {
     if (c.dtype !== a.dtype) throw opError(node, `C has type ${c.dtype}, A has ${a.dtype}`);
     if (broadcastShapes(node, [c.shape, [m, n]]).some((d, i) => d !== [m, n][i])) {
       throw opError(node, `C ${formatShape(c.shape)} does not broadcast to [${m}, ${n}]`);
     }
-    result = map2(node, result, c, 'float64', (x: number, y: number) => x + beta * y);
   }
   const out = allocate(a.dtype, [m, n]);
-  (out.data as FloatArray).set(result.data as Float64Array);
+  // One typed pass (the generic broadcasting map costs more than the products for small layers);
+  // same roundings: alpha * sum, then + beta * C, in float64, then to the output type.
+  const dst = out.data as FloatArray;
+  if (alpha !== 1) for (let i = 0; i < acc.length; i++) acc[i] *= alpha;
+  if (c === undefined || beta === 0) dst.set(acc);
+  else {
+    const index = broadcastIndex(c.shape, [m, n]);
+    const cData = c.data as FloatArray;
+    for (let i = 0; i < acc.length; i++) dst[i] = acc[i] + beta * cData[index === undefined ? i : index[i]];
+  }
   return [out];
 }

@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor';
 import { isBig } from '../dtypes';
 import { attrFloat, input, opError, requireDtype, FLOAT_TYPES, type OpContext, type OpImplementation } from './context';
-import { map1, map2 } from './broadcast';
+import { allocate, map1, map2 } from './broadcast';
 import { erf, roundHalfToEven } from './math';
 
 /** An op defined on floats only (exp, tanh, ...). */
@@ -32,6 +32,24 @@ function floatOpWith(make: (ctx: OpContext) => (x: number) => number): OpImpleme
   };
 }
 
+type Float32Loop = (src: Float32Array, dst: Float32Array) => void;
+
+/**
+ * The activations of every float model, also as a float32 loop of their own: through map1 each
+ * element costs a call the engine cannot inline (map1 serves every op), several times the
+ * work. The loop must compute what the op's element function computes; the differential and
+ * conformance tests run both (float32 and float64 inputs).
+ */
+function withFloat32Loop(op: OpImplementation, make: (ctx: OpContext) => Float32Loop): OpImplementation {
+  return (ctx) => {
+    const x = ctx.inputs[0];
+    if (x?.dtype !== 'float32') return op(ctx);
+    const out = allocate('float32', x.shape);
+    make(ctx)(x.data as Float32Array, out.data as Float32Array);
+    return [out];
+  };
+}
+
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 // log(1 + e^x) without overflow for large x.
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
@@ -50,7 +68,9 @@ export const unaryOps: Record<string, OpImplementation> = {
   Erf: floatOp(erf),
   Sigmoid: floatOp(sigmoid),
   Tanh: floatOp(Math.tanh),
-  Relu: numericOp((x) => (x > 0 ? x : 0), (x) => (x > 0n ? x : 0n)),
+  Relu: withFloat32Loop(numericOp((x) => (x > 0 ? x : 0), (x) => (x > 0n ? x : 0n)), () => (src, dst) => {
+    for (let i = 0; i < dst.length; i++) dst[i] = src[i] > 0 ? src[i] : 0;
+  }),
   Softplus: floatOp(softplus),
   Softsign: floatOp((x) => x / (1 + Math.abs(x))),
   Acos: floatOp(Math.acos),
@@ -70,9 +90,14 @@ export const unaryOps: Record<string, OpImplementation> = {
     const beta = attrFloat(node, 'beta', 0.5);
     return (x) => Math.max(0, Math.min(1, alpha * x + beta));
   }),
-  LeakyRelu: floatOpWith(({ node }) => {
+  LeakyRelu: withFloat32Loop(floatOpWith(({ node }) => {
     const alpha = attrFloat(node, 'alpha', 0.01);
     return (x) => (x >= 0 ? x : alpha * x);
+  }), ({ node }) => {
+    const alpha = attrFloat(node, 'alpha', 0.01);
+    return (src, dst) => {
+      for (let i = 0; i < dst.length; i++) dst[i] = src[i] >= 0 ? src[i] : alpha * src[i];
+    };
   }),
   Elu: floatOpWith(({ node }) => {
     const alpha = attrFloat(node, 'alpha', 1);

@@ -1,5 +1,5 @@
-// The native float Conv kernel against the TypeScript loop it replaces for large float32
-// layers, on the AVX2 path (when the CPU has it) and on the forced scalar path (child process).
+// The native float Conv kernel (also used for float32 Gemm) against the TypeScript loop it
+// replaces for float32 layers, on the AVX2 path (when the CPU has it) and on the forced scalar path (child process).
 // Both sum the products in float64 and round to float32 once, so they differ only where their
 // float64 sums do (summation order, fused multiply-adds): by at most depth * 2^-52 * sum|w * x|
 // before the rounding, which can move the float32 result by one unit in the last place.
@@ -11,7 +11,9 @@ import { native } from '../../lib/native';
 import { convNative, convTypeScript } from '../../lib/onnx/ops/conv';
 import type { OpContext } from '../../lib/onnx/ops/context';
 import { Tensor } from '../../lib/tensor';
+import { NATIVE_MIN_MACS } from '../../lib/onnx/ops/native-float';
 import { FLOAT_CONV_CASES, caseContext, convNode } from './differential-native-conv-cases';
+import { runOp } from './run-op';
 import { seededNormal } from './differential-reference';
 
 /** Distance between |v| and the next float32 (v a float32). */
@@ -89,4 +91,32 @@ test('native float Conv refuses what it does not take, naming the node', (t) => 
   const asFloat64 = (v: Tensor) => new Tensor(Float64Array.from(v.data as Float32Array), v.shape);
   const error = t.throws(() => convNative({ ...ctx, inputs: [asFloat64(x), asFloat64(w)] }));
   t.regex(error?.message ?? '', /conv_under_test.*float32 2-D images, got float64 \[2, 3, 7, 5\]/);
+});
+
+test('float32 Gemm on the native kernel (a 1x1 convolution) matches the float64 loop rounded once', (t) => {
+  // The float64 run sums in float64 too and keeps the result unrounded: rounding it to float32
+  // is what the TypeScript float32 path returns, so the same bound applies.
+  const cases = fc.record({
+    m: fc.integer({ min: 1, max: 300 }), k: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 40 }),
+    transB: fc.boolean(), bias: fc.constantFrom('none', 'row', 'row2d'), seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  });
+  let native = 0;
+  fc.assert(fc.property(cases, ({ m, k, n, transB, bias, seed }) => {
+    const a = new Tensor(seededNormal(m * k, seed, 2), [m, k]);
+    const b = new Tensor(seededNormal(k * n, seed + 1), transB ? [n, k] : [k, n]);
+    const c = bias === 'none' ? undefined : new Tensor(seededNormal(n, seed + 2), bias === 'row' ? [n] : [1, n]);
+    const asFloat64 = (v: Tensor | undefined) => v && new Tensor(Float64Array.from(v.data as Float32Array), v.shape);
+    const abs = (v: Tensor) => new Tensor((v.data as Float32Array).map(Math.abs), v.shape);
+    const attributes = { transB: transB ? 1 : 0 };
+    const [y] = runOp('Gemm', [a, b, c], { attributes });
+    const [exact] = runOp('Gemm', [asFloat64(a), asFloat64(b), asFloat64(c)], { attributes });
+    const [magnitudes] = runOp('Gemm', [asFloat64(abs(a)), asFloat64(abs(b))], { attributes });
+    if (m * k * n >= NATIVE_MIN_MACS) native++;
+    (y.data as Float32Array).forEach((v, i) => {
+      const expected = Math.fround((exact.data as Float64Array)[i]);
+      const bound = ulp32(expected) + k * 2 ** -52 * (magnitudes.data as Float64Array)[i];
+      if (!(Math.abs(v - expected) <= bound)) throw new Error(`[${m}, ${k}] x [${k}, ${n}]: element ${i} is ${v}, expected ${expected}`);
+    });
+  }), { numRuns: 150 });
+  t.true(native > 50, `${native} of 150 cases large enough for the native kernel`);
 });

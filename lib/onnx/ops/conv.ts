@@ -8,7 +8,7 @@ import { attrInts, attrString, input, opError, optionalInput, requireDtype, FLOA
 import { allocate } from './broadcast';
 import { float64Array, gemmFloat64, rowMajor } from './matmul';
 import { groupAttr, kernelShapeAttr, slidingWindow, windowOffsets, type Window } from './spatial';
-import { native } from '../../native';
+import { NATIVE_MIN_MACS, nativeFloatConv2d } from './native-float';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -54,16 +54,11 @@ function convSetup(ctx: OpContext): ConvSetup {
   return { x, w, bias, group, kernel, win: slidingWindow(node, inSpatial, kernel) };
 }
 
-// Below this many multiply-adds the TypeScript loop beats the call into native code (the native
-// kernel packs the weights and starts the thread pool on every call); measured on the batch-1
-// layers of test/perf/onnx-float.perf.test.ts.
-const NATIVE_CONV_MIN_MACS = 20000;
-
 export function conv(ctx: OpContext): Tensor[] {
   const setup = convSetup(ctx);
   const { x, w, win } = setup;
   const macs = sizeOf([x.shape[0], ...w.shape, ...win.outSpatial]);
-  const native2d = x.dtype === 'float32' && win.outSpatial.length === 2 && macs >= NATIVE_CONV_MIN_MACS;
+  const native2d = x.dtype === 'float32' && win.outSpatial.length === 2 && macs >= NATIVE_MIN_MACS;
   return [native2d ? nativeConv2d(setup) : typescriptConv(setup)];
 }
 
@@ -82,11 +77,11 @@ export function convTypeScript(ctx: OpContext): Tensor[] {
 }
 
 function nativeConv2d({ x, w, bias, group, win }: ConvSetup): Tensor {
-  const pads = [win.padsBegin[0], win.padsBegin[1], win.padsEnd[0], win.padsEnd[1]];
-  const data = native.floatConv2d(
-    x.data as Float32Array, x.shape, w.data as Float32Array, w.shape, group, win.strides, pads, win.dilations,
-    bias === undefined ? null : (bias.data as Float32Array),
-  );
+  const data = nativeFloatConv2d({
+    input: x.data as Float32Array, inputShape: x.shape, weights: w.data as Float32Array, weightShape: w.shape, group,
+    strides: win.strides, pads: [win.padsBegin[0], win.padsBegin[1], win.padsEnd[0], win.padsEnd[1]], dilations: win.dilations,
+    bias: bias?.data as Float32Array | undefined,
+  });
   return new Tensor(data, [x.shape[0], w.shape[0], ...win.outSpatial]);
 }
 

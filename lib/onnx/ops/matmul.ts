@@ -4,6 +4,7 @@ import type { OnnxNode } from '../graph';
 import { formatShape } from '../errors';
 import { attrFloat, attrInt, input, opError, optionalInput, requireDtype, type OpContext } from './context';
 import { allocate, broadcastIndex, broadcastShapes } from './broadcast';
+import { NATIVE_MIN_MACS, nativeFloatConv2d } from './native-float';
 
 type FloatArray = Float32Array | Float64Array;
 const MATMUL_TYPES = ['float32', 'float64', 'int32', 'uint32', 'int64', 'uint64'] as const;
@@ -115,16 +116,28 @@ export function gemm(ctx: OpContext): Tensor[] {
   if (k !== k2) {
     throw opError(node, `cannot multiply A ${formatShape(a.shape)} (transA=${+transA}) by B ${formatShape(b.shape)} (transB=${+transB})`);
   }
-  const acc = new Float64Array(m * n);
-  // A and B as row-major float64 copies (B^T is PyTorch's Linear layout): the product loop then
-  // reads contiguous arrays of one type, which the engine compiles to a tight loop. Same sums.
-  gemmFloat64(rowMajor(a.data as FloatArray, transA, m, k), rowMajor(b.data as FloatArray, transB, k, n), acc, m, k, n);
   if (c !== undefined && beta !== 0) {
     if (c.dtype !== a.dtype) throw opError(node, `C has type ${c.dtype}, A has ${a.dtype}`);
     if (broadcastShapes(node, [c.shape, [m, n]]).some((d, i) => d !== [m, n][i])) {
       throw opError(node, `C ${formatShape(c.shape)} does not broadcast to [${m}, ${n}]`);
     }
   }
+  // PyTorch's Linear (alpha = beta = 1, C absent or one bias row) is a 1x1 convolution of m
+  // images of k channels: large float32 ones run on the native conv kernel, with the same
+  // float64 sums, bias addition and single rounding as the loop below.
+  const biasRow = c === undefined || beta === 0 || (beta === 1 && c.size === n && c.shape.at(-1) === n);
+  if (a.dtype === 'float32' && !transA && alpha === 1 && biasRow && m * k * n >= NATIVE_MIN_MACS) {
+    const weights = transB ? (b.data as Float32Array) : Float32Array.from(rowMajor(b.data as Float32Array, true, n, k));
+    const data = nativeFloatConv2d({
+      input: a.data as Float32Array, inputShape: [m, k, 1, 1], weights, weightShape: [n, k, 1, 1], group: 1,
+      strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], bias: beta === 0 ? undefined : (c?.data as Float32Array | undefined),
+    });
+    return [new Tensor(data, [m, n])];
+  }
+  const acc = new Float64Array(m * n);
+  // A and B as row-major float64 copies (B^T is PyTorch's Linear layout): the product loop then
+  // reads contiguous arrays of one type, which the engine compiles to a tight loop. Same sums.
+  gemmFloat64(rowMajor(a.data as FloatArray, transA, m, k), rowMajor(b.data as FloatArray, transB, k, n), acc, m, k, n);
   const out = allocate(a.dtype, [m, n]);
   // One typed pass (the generic broadcasting map costs more than the products for small layers);
   // same roundings: alpha * sum, then + beta * C, in float64, then to the output type.

@@ -53,6 +53,30 @@ export function createSessionWithEveryValue(name: string, model: OnnxModel): Pro
   return ort.InferenceSession.create(Buffer.concat([fs.readFileSync(fixtureModelPath(name)), extra]));
 }
 
+/**
+ * The model with axis 0 of its inputs and outputs made symbolic ('batch'), for models exported
+ * with a fixed batch of 1 (onnxruntime checks declared dimensions; the interpreter batches any
+ * model). Re-encoded through the loader's schema, which keeps every field these models use.
+ */
+export function withSymbolicBatch(modelPath: string): Uint8Array {
+  const message = ModelProtoType.decode(fs.readFileSync(modelPath));
+  const model = ModelProtoType.toObject(message, { longs: String, defaults: false }) as {
+    graph: { input?: ValueInfoJson[]; output?: ValueInfoJson[]; valueInfo?: ValueInfoJson[] };
+  };
+  for (const info of [...(model.graph.input ?? []), ...(model.graph.output ?? []), ...(model.graph.valueInfo ?? [])]) {
+    const first = info.type?.tensorType?.shape?.dim?.[0];
+    if (first !== undefined) {
+      delete first.dimValue;
+      first.dimParam = 'batch';
+    }
+  }
+  return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+}
+
+interface ValueInfoJson {
+  type?: { tensorType?: { shape?: { dim?: { dimValue?: string; dimParam?: string }[] } } };
+}
+
 /** Feeds in onnxruntime's form; built once, so that benchmarks time only `session.run`. */
 export function ortFeeds(feeds: Readonly<Record<string, Tensor>>): Record<string, ort.Tensor> {
   const result: Record<string, ort.Tensor> = {};

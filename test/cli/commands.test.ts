@@ -65,7 +65,7 @@ test('compile: statistics, and the module written with --out reloads', async (t)
 
   const text = await runCli('compile', MODEL, '--inputset', INPUTSET, '--n-bits', '3');
   t.is(text.code, 0, text.stderr);
-  t.regex(text.stdout, /parameters\s+TUNIFORM_/);
+  t.regex(text.stdout, /parameters\s+(TUNIFORM|SEARCHED)_\w+/);
   t.regex(text.stdout, /evaluation keys\s+[\d.]+ (MiB|GiB)/);
 });
 

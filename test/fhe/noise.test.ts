@@ -81,7 +81,9 @@ test('failure probability grows with the 2-norm and with the precision', (t) => 
   t.is(failureProbability(TUNIFORM_2_2_PFAIL_2M128, 4, 1), 2 ** log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, 4, 1));
   t.is(failureProbability(TUNIFORM_4_4_PFAIL_2M128, 1), 0, 'far below 2^-1074 underflows to 0');
   t.true(Number.isFinite(log2FailureProbability(TUNIFORM_4_4_PFAIL_2M128, 1)));
-  t.throws(() => log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, 0), { instanceOf: RangeError });
+  // 0 bits: the padding bit alone (a sign read), whose half box is twice a 1-bit read's
+  t.true(log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, 0, 64) < log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, 1, 64));
+  t.throws(() => log2FailureProbability(TUNIFORM_2_2_PFAIL_2M128, -1), { instanceOf: RangeError, message: /precision must be an integer number of bits in \[0, 32\], got -1/ });
   t.throws(() => estimateNoise(TUNIFORM_2_2_PFAIL_2M128, -1), { instanceOf: RangeError });
 });
 

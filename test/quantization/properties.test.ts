@@ -133,6 +133,10 @@ test('quant(dequant(q)) = q for every q in the clipping range', (t) => {
   fc.assert(
     fc.property(quantizerArb, fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 32 }), (quantizer, fractions) => {
       const { qmin, qmax } = quantizer;
+      // (q - zp) * s / s comes back within ~2 ulps of q - zp: exact after rounding only while
+      // |q - zp| * 2^-51 < 1/2. A near-constant calibration tensor can give zero points near
+      // 2^52 (scale ~1e-13), where no float64 quantizer (numpy's included) round-trips.
+      fc.pre(Math.max(Math.abs(qmin - Number(quantizer.zeroPoint)), Math.abs(qmax - Number(quantizer.zeroPoint))) < 2 ** 48);
       const q = Int32Array.from(fractions, (f) => qmin + Math.floor(f * (qmax - qmin + 1)));
       const again = quantizer.quant(quantizer.dequant(q)).data;
       return q.every((v, i) => again[i] === v);

@@ -34,7 +34,8 @@ async function listen(server: FheModelServer, options = {}) {
 
 test('in process: what the server receives holds no secret key; answers equal the clear forward; errors are JSON', async (t) => {
   const { dir } = await artifact;
-  const { url, close } = await listen(new FheModelServer(dir).load(), { maxKeySets: 1, maxQueued: 1 });
+  // Encrypted inputs of 2 samples are 330 KB here: a 1 MiB limit lets a 2 MiB body test 413.
+  const { url, close } = await listen(new FheModelServer(dir, { maxValuesBytes: 2 ** 20 }).load(), { maxKeySets: 1, maxQueued: 1 });
   t.teardown(close);
   const keyDir = temporaryDir();
   const client = new FheModelClient(dir, keyDir);
@@ -81,7 +82,7 @@ test('in process: what the server receives holds no secret key; answers equal th
   await error(three.find((r) => r.status === 503)!, 503, 'ERR_BUSY');
   await error(await post('/keys/0123/run', client.quantizeEncryptSerialize(floatInputs(1))), 404, 'ERR_UNKNOWN_KEY');
   await error(await post(`/keys/${keyId}/run`, Uint8Array.of(1, 2, 3)), 400, 'ERR_DEPLOY_TRUNCATED');
-  await error(await post(`/keys/${keyId}/run`, new Uint8Array(300 * 2 ** 20)), 413, 'ERR_TOO_LARGE');
+  await error(await post(`/keys/${keyId}/run`, new Uint8Array(2 * 2 ** 20)), 413, 'ERR_TOO_LARGE');
   await error(await fetch(`${url}/nothing`), 404, 'ERR_NOT_FOUND');
   const info = await (await fetch(`${url}/info`)).json() as { parameterSet: string; artifactId: string };
   t.is(info.parameterSet, client.specs.parameters.name);

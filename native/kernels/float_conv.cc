@@ -72,6 +72,44 @@ void packPatches(const float* input, const Conv2dShape& shape, std::size_t n, st
   }
 }
 
+// A 1x1 convolution of 1x1 images (a fully connected layer, lib/onnx's float32 Gemm) has one
+// position per image: there the images are the positions, so tiles fill all their columns.
+bool isPointwise(const Conv2dShape& shape) {
+  return shape.rows.input == 1 && shape.columns.input == 1 && shape.rows.kernel == 1 && shape.columns.kernel == 1 &&
+         !shape.padded() && shape.groups == 1;
+}
+
+void pointwiseConv(FloatConvTileKernel tile, const float* input, const double* packedWeights, const float* bias,
+                   float* out, const Conv2dShape& shape) {
+  const std::size_t depth = shape.inChannels;
+  const std::size_t blocks = ceilDiv(shape.outChannels, kFloatTileRows);
+  const std::size_t panels = ceilDiv(shape.batch, kFloatTileColumns);
+  threadPool().parallelFor(panels, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> patch(depth * kFloatTileColumns);
+    double acc[kFloatTileRows * kFloatTileColumns];
+    for (std::size_t panel = begin; panel < end; ++panel) {
+      const std::size_t first = panel * kFloatTileColumns;
+      const std::size_t columns = std::min(kFloatTileColumns, shape.batch - first);
+      for (std::size_t p = 0; p < depth; ++p) {
+        for (std::size_t c = 0; c < kFloatTileColumns; ++c) {
+          patch[p * kFloatTileColumns + c] = c < columns ? input[(first + c) * depth + p] : 0.0;
+        }
+      }
+      for (std::size_t block = 0; block < blocks; ++block) {
+        const std::size_t rows = std::min(kFloatTileRows, shape.outChannels - block * kFloatTileRows);
+        tile(packedWeights + block * depth * kFloatTileRows, patch.data(), depth, rows, acc);
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::size_t channel = block * kFloatTileRows + r;
+          const double b = bias == nullptr ? 0.0 : bias[channel];
+          for (std::size_t c = 0; c < columns; ++c) {
+            out[(first + c) * shape.outChannels + channel] = static_cast<float>(acc[r * kFloatTileColumns + c] + b);
+          }
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void floatConvTileScalar(const double* packedWeights, const double* packedPatches, std::size_t depth,
@@ -98,6 +136,7 @@ void floatConv2dWith(FloatConvTileKernel tile, const float* input, const float* 
   const std::size_t positionsPerTask = panelsPerTask * kFloatTileColumns;
   const std::size_t spatialTasks = ceilDiv(positions, positionsPerTask);
   const std::vector<double> packedWeights = packWeights(weights, shape);
+  if (isPointwise(shape)) return pointwiseConv(tile, input, packedWeights.data(), bias, out, shape);
 
   threadPool().parallelFor(shape.batch * shape.groups * spatialTasks, [&](std::size_t begin, std::size_t end) {
     std::vector<double> patches(panelsPerTask * depth * kFloatTileColumns);

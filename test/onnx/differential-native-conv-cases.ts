@@ -1,7 +1,7 @@
 // The float Conv cases both paths run (the native kernel and the TypeScript loop), shared by
 // differential-native-conv.test.ts and its child-process probe: the integer kernels' shapes
-// (groups, strides, dilations, asymmetric pads, depthwise, 1-D as height 1) plus a layer large
-// enough to split over several tasks.
+// (groups, strides, dilations, asymmetric pads, depthwise, 1-D as height 1), a layer large
+// enough to split over several tasks, and 1x1 images.
 import type { Attribute, OnnxNode } from '../../lib/onnx';
 import type { OpContext } from '../../lib/onnx/ops/context';
 import { Tensor } from '../../lib/tensor';
@@ -11,6 +11,9 @@ import { seededNormal } from './differential-reference';
 export const FLOAT_CONV_CASES: readonly (Omit<ConvCase, 'padValue'> & { readonly bias: boolean })[] = [
   ...INTEGER_CONV_CASES.map(({ padValue, ...c }) => ({ ...c, bias: padValue % 2 === 0 })),
   { inputShape: [3, 3, 40, 40], weightShape: [16, 3, 3, 3], group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], bias: true },
+  // 1x1 images (a fully connected layer): the kernel's pointwise path, with partial tiles
+  { inputShape: [37, 12, 1, 1], weightShape: [9, 12, 1, 1], group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], bias: true },
+  { inputShape: [5, 3, 1, 1], weightShape: [2, 3, 1, 1], group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], bias: false },
 ];
 
 const volume = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -96,3 +96,25 @@ for (const [op, outputQdq] of [['MatMul', true], ['Gemm', false]] as const) {
     t.true(new Set(expected.data).size > 6, 'varied integers');
   });
 }
+
+for (const pads of [[0, 0, 0, 0], [1, 0, 0, 1]]) {
+  test(`MaxPool ceil_mode = 1 (pads ${pads.join(',')}): the windows past the padding read repeated edges; clear == quantizedForward`, async (t) => {
+    const model = OnnxModel.load(buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', shape: ['n', 1, 5, 5] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: ['n', 2] }],
+      initializers: [{ name: 'w', tensor: new Tensor(Float32Array.from({ length: 2 * 9 }, (_, i) => ((i * 7) % 5) - 2), [2, 9]) }],
+      nodes: [
+        { op: 'MaxPool', inputs: ['x'], outputs: ['p'], name: 'pool', attributes: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, pads } },
+        { op: 'Flatten', inputs: ['p'], outputs: ['f'], name: 'flatten' },
+        { op: 'Gemm', inputs: ['f', 'w'], outputs: ['y'], name: 'fc', attributes: { transB: 1 } },
+      ],
+    }));
+    const x = new Tensor(Float64Array.from({ length: 12 * 25 }, (_, i) => Math.sin(i * 1.7) * 3), [12, 1, 5, 5]) as Tensor<'float64'>;
+    const module = await buildQuantizedModule(model, x, { nBits: 4 });
+    const [q] = module.quantizeInput(x);
+    const lowered = await module.lower(q);
+    const [expected] = await module.quantizedForward(q);
+    t.deepEqual(Array.from(lowered.clear(q)[0].data), Array.from(expected.data));
+  });
+}

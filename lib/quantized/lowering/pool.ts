@@ -1,6 +1,7 @@
 // AveragePool (window sums of the integers padded with int(zp), then one lookup that rounds,
 // divides and requantizes), MaxPool (a tree of pairwise maxima, one lookup per pair, padded
-// with zp; then the op's requantization, fused into the next lookup) and ReduceSum.
+// with zp, ceil_mode windows reading repeated edges as the module does; then the op's
+// requantization, fused into the next lookup) and ReduceSum.
 
 import { Tensor } from '../../tensor';
 import { attrInt, attrInts, attrString } from '../attributes';
@@ -15,22 +16,28 @@ function encrypted(op: QuantizedOp, value: LoweredValue | undefined): Lowered {
   return value;
 }
 
-function poolWindow(op: QuantizedOp, shape: readonly number[]): { kernel: number[]; strides: number[]; pads: number[] } {
+interface PoolWindow {
+  readonly kernel: number[];
+  readonly strides: number[];
+  readonly pads: number[];
+  /** ceil_mode: rows and columns past the explicit padding that the last windows reach. */
+  readonly beyond: readonly [number, number];
+}
+
+function poolWindow(op: QuantizedOp, shape: readonly number[]): PoolWindow {
   const kernel = attrInts(op.node, 'kernel_shape');
   if (kernel === undefined || kernel.length !== 2 || shape.length !== 3) throw new RangeError(`${op.describe()}: only 2-D pooling of [N, C, H, W] inputs is supported`);
   if (attrString(op.node, 'auto_pad', 'NOTSET') !== 'NOTSET') throw new RangeError(`${op.describe()}: auto_pad is not supported`);
-  // ceil_mode only changes anything when its last windows run past the explicit padding; those
-  // are not lowered (AvgPool divides each by its own count of points: a per-position table)
-  if (attrInt(op.node, 'ceil_mode', 0) !== 0) {
-    const { beyond } = poolGeometry(op, [1, ...shape]);
-    if (beyond[0] > 0 || beyond[1] > 0) {
-      throw new RangeError(`${op.describe()}: ceil_mode = 1 with windows past the padding (${beyond[0]} rows, ${beyond[1]} columns) is not lowered to FHE yet; `
-        + 'pad the input so that the windows tile it, or use ceil_mode = 0');
-    }
-  }
   const dilations = attrInts(op.node, 'dilations') ?? [1, 1];
   if (dilations.some((d) => d !== 1)) throw new RangeError(`${op.describe()}: dilations other than 1 are not supported`);
-  return { kernel, strides: attrInts(op.node, 'strides') ?? [1, 1], pads: attrInts(op.node, 'pads') ?? [0, 0, 0, 0] };
+  // ceil_mode changes nothing unless its last windows run past the explicit padding
+  const beyond = attrInt(op.node, 'ceil_mode', 0) === 0 ? [0, 0] as const : poolGeometry(op, [1, ...shape]).beyond;
+  return { kernel, strides: attrInts(op.node, 'strides') ?? [1, 1], pads: attrInts(op.node, 'pads') ?? [0, 0, 0, 0], beyond };
+}
+
+/** Repeats the last `count` indices of an axis of `size`: the module's ceil_mode edge rows and columns. */
+function edgeRepeated(size: number, count: number): number[] {
+  return Array.from({ length: size + count }, (_, i) => Math.min(i, size - 1));
 }
 
 function zeroPointOf(op: QuantizedOp, value: QuantizedValue): number {
@@ -40,7 +47,12 @@ function zeroPointOf(op: QuantizedOp, value: QuantizedValue): number {
 export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
   if (attrInt(op.node, 'count_include_pad', 0) !== 1) throw new RangeError(`${op.describe()}: count_include_pad must be 1`);
   const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
-  const { kernel, strides, pads } = poolWindow(op, tensor.shape);
+  const { kernel, strides, pads, beyond } = poolWindow(op, tensor.shape);
+  if (beyond[0] > 0 || beyond[1] > 0) {
+    // each such window is divided by its own count of points: a table per output position
+    throw new RangeError(`${op.describe()}: ceil_mode = 1 with windows past the padding (${beyond[0]} rows, ${beyond[1]} columns) is not lowered to FHE yet; `
+      + 'pad the input so that the windows tile it, or use ceil_mode = 0');
+  }
   const zp = zeroPointOf(op, value);
   const base = ctx.builder.sumPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: Math.trunc(zp), name: ctx.name(op, 'window_sums') });
   const lsbs = op.lsbsRemoved('single_rounding_op');
@@ -61,9 +73,19 @@ export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: read
 
 export function lowerMaxPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
   const { tensor, quantizer, value } = ctx.integers(op, encrypted(op, inputs[0]), 'input');
-  const { kernel, strides, pads } = poolWindow(op, tensor.shape);
+  const { kernel, strides, pads, beyond } = poolWindow(op, tensor.shape);
   const zp = zeroPointOf(op, value);
-  const base = ctx.builder.maxPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: zp, name: ctx.name(op, 'maxima') });
+  let input = tensor;
+  let windowPads = pads;
+  if (beyond[0] > 0 || beyond[1] > 0) {
+    // as the module: pad with zp, repeat the last row and column into the ceil_mode windows
+    const [, height, width] = tensor.shape;
+    input = ctx.builder.pad(tensor, [0, pads[0], pads[1], 0, pads[2], pads[3]], zp, { name: ctx.name(op, 'padded') });
+    input = ctx.builder.gather(input, edgeRepeated(height + pads[0] + pads[2], beyond[0]), 1, { name: ctx.name(op, 'ceil_rows') });
+    input = ctx.builder.gather(input, edgeRepeated(width + pads[1] + pads[3], beyond[1]), 2, { name: ctx.name(op, 'ceil_columns') });
+    windowPads = [0, 0, 0, 0];
+  }
+  const base = ctx.builder.maxPool2d(input, { kernelShape: kernel, strides, pads: windowPads, padValue: zp, name: ctx.name(op, 'maxima') });
   return {
     base,
     shape: base.shape,

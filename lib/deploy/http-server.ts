@@ -165,7 +165,9 @@ export function createInferenceServer(model: FheModelServer, options: HttpServer
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const { status, code, message } = describeError(error);
-      if (status === 500) options.log?.(`internal error on ${request.method} ${request.url}: ${(error as Error)?.message ?? String(error)}`);
+      // Key ids are bearer tokens: they stay out of logs.
+      const route = (request.url ?? '').replace(/\/keys\/[^/?]+/, '/keys/<id>');
+      if (status === 500) options.log?.(`internal error on ${request.method} ${route}: ${(error as Error)?.message ?? String(error)}`);
       if (status === 413) response.setHeader('Connection', 'close'); // the rest of the body is not read
       if (!response.headersSent) json(response, status, { error: { code, message } });
       else response.destroy();

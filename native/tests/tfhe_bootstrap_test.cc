@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "../runtime/cpu_features.h"
@@ -70,7 +71,10 @@ std::vector<std::pair<const char*, std::function<int64_t(int64_t, int)>>> namedT
 TEST(Keyswitch, KeepsTheMessageAndAddsTheModelsNoise) {
   const TfheParameters params = tuniform22Pfail2m128();
   auto client = generateClientKey(params, insecureFixedSeedForTests(30));
-  KeyswitchKey ksk(params.bigLweDimension(), params.lweDimension(), params.keyswitchDecomposition());
+  // The storage the evaluation keys use for this set (Compact32): its rounding must not show.
+  ASSERT_EQ(keyswitchKeyStorageFor(params), KeyswitchKeyStorage::Compact32);
+  KeyswitchKey ksk(params.bigLweDimension(), params.lweDimension(), params.keyswitchDecomposition(),
+                   keyswitchKeyStorageFor(params));
   generateKeyswitchKey(client->glweKey.asLweKey(), client->lweKey.view(), params.lweNoise(), insecureFixedSeedForTests(31),
                        ksk);
   RandomGenerator random(insecureFixedSeedForTests(32));
@@ -102,50 +106,80 @@ TEST(Keyswitch, KeepsTheMessageAndAddsTheModelsNoise) {
 }
 
 // Keyswitching is integer arithmetic: both code paths, single and grouped, give exactly the
-// words of the definition, for level counts that split into the AVX2 kernel's sweeps of four,
-// an output length with a scalar tail, and base logs up to and beyond the 32-bit multiplies.
+// words of the definition applied to the stored key, for both storages, level counts that split
+// into the AVX2 kernels' sweeps, an output length with a scalar tail, and base logs up to and
+// beyond the 32-bit multiplies.
 TEST(Keyswitch, BothCodePathsGiveTheDefinitionsWords) {
   RandomGenerator random(insecureFixedSeedForTests(33));
   const std::size_t inputDimension = 50, outputDimension = 77;
   const DecompositionParameters decompositions[] = {{4, 4}, {5, 3}, {3, 7}, {2, 9}, {31, 2}, {32, 2}, {40, 1}};
   std::vector<const KeyswitchKernels*> kernels = {&kScalarKeyswitchKernels};
   if (detectCpuFeatures().avx2 && detectCpuFeatures().fma) kernels.push_back(&kAvx2KeyswitchKernels);
-  for (const DecompositionParameters decomposition : decompositions) {
-    KeyswitchKey key(inputDimension, outputDimension, decomposition);
-    random.fillU64(key.data().data(), key.data().size());
-    std::vector<std::vector<uint64_t>> inputs(3, std::vector<uint64_t>(inputDimension + 1));
-    for (auto& input : inputs) random.fillU64(input.data(), input.size());
-    inputs[1][0] = uint64_t{1} << 63;  // digits at the extremes
-    inputs[1][1] = ~uint64_t{0};
-    for (const auto& input : inputs) {
-      std::vector<uint64_t> expected(outputDimension + 1, 0);
-      expected[outputDimension] = input[inputDimension];
-      int64_t digits[64];
+  for (const KeyswitchKeyStorage storage : {KeyswitchKeyStorage::Full, KeyswitchKeyStorage::Compact32}) {
+    for (const DecompositionParameters decomposition : decompositions) {
+      KeyswitchKey key(inputDimension, outputDimension, decomposition, storage);
+      std::vector<uint64_t> row(outputDimension + 1);
       for (std::size_t i = 0; i < inputDimension; ++i) {
-        decompose(input[i], decomposition, digits, 1);
         for (int j = 0; j < decomposition.level; ++j) {
-          const uint64_t* row = key.ciphertext(i, static_cast<std::size_t>(j));
-          for (std::size_t w = 0; w <= outputDimension; ++w) expected[w] -= static_cast<uint64_t>(digits[j]) * row[w];
+          random.fillU64(row.data(), row.size());
+          key.setCiphertext(i, static_cast<std::size_t>(j), row.data());
+        }
+      }
+      std::vector<std::vector<uint64_t>> inputs(3, std::vector<uint64_t>(inputDimension + 1));
+      for (auto& input : inputs) random.fillU64(input.data(), input.size());
+      inputs[1][0] = uint64_t{1} << 63;  // digits at the extremes
+      inputs[1][1] = ~uint64_t{0};
+      const std::string where = std::string(storage == KeyswitchKeyStorage::Full ? "full" : "compact") + " base log " +
+                                std::to_string(decomposition.baseLog) + " level " + std::to_string(decomposition.level);
+      for (const auto& input : inputs) {
+        std::vector<uint64_t> expected(outputDimension + 1, 0);
+        expected[outputDimension] = input[inputDimension];
+        int64_t digits[64];
+        for (std::size_t i = 0; i < inputDimension; ++i) {
+          decompose(input[i], decomposition, digits, 1);
+          for (int j = 0; j < decomposition.level; ++j) {
+            key.readCiphertext(i, static_cast<std::size_t>(j), row.data());
+            for (std::size_t w = 0; w <= outputDimension; ++w) expected[w] -= static_cast<uint64_t>(digits[j]) * row[w];
+          }
+        }
+        for (const KeyswitchKernels* path : kernels) {
+          std::vector<uint64_t> got(outputDimension + 1);
+          keyswitchLwe(key, input.data(), got.data(), *path);
+          EXPECT_EQ(got, expected) << where;
         }
       }
       for (const KeyswitchKernels* path : kernels) {
-        std::vector<uint64_t> got(outputDimension + 1);
-        keyswitchLwe(key, input.data(), got.data(), *path);
-        EXPECT_EQ(got, expected) << "base log " << decomposition.baseLog << " level " << decomposition.level;
-      }
-    }
-    for (const KeyswitchKernels* path : kernels) {
-      std::vector<std::vector<uint64_t>> outputs(3, std::vector<uint64_t>(outputDimension + 1));
-      const uint64_t* in[3] = {inputs[0].data(), inputs[1].data(), inputs[2].data()};
-      uint64_t* out[3] = {outputs[0].data(), outputs[1].data(), outputs[2].data()};
-      keyswitchLweGroup(key, in, out, 3, *path);
-      for (std::size_t g = 0; g < 3; ++g) {
-        std::vector<uint64_t> single(outputDimension + 1);
-        keyswitchLwe(key, inputs[g].data(), single.data(), kScalarKeyswitchKernels);
-        EXPECT_EQ(outputs[g], single) << "grouped, base log " << decomposition.baseLog;
+        std::vector<std::vector<uint64_t>> outputs(3, std::vector<uint64_t>(outputDimension + 1));
+        const uint64_t* in[3] = {inputs[0].data(), inputs[1].data(), inputs[2].data()};
+        uint64_t* out[3] = {outputs[0].data(), outputs[1].data(), outputs[2].data()};
+        keyswitchLweGroup(key, in, out, 3, *path);
+        for (std::size_t g = 0; g < 3; ++g) {
+          std::vector<uint64_t> single(outputDimension + 1);
+          keyswitchLwe(key, inputs[g].data(), single.data(), kScalarKeyswitchKernels);
+          EXPECT_EQ(outputs[g], single) << "grouped, " << where;
+        }
       }
     }
   }
+}
+
+// Compact32 keeps each word rounded to the nearest multiple of 2^32 (ties up); the named sets
+// use it, the INSECURE test set (whose tiny key noise the rounding would swamp) keeps 64 bits.
+TEST(Keyswitch, CompactStorageRoundsToTheNearestMultipleOf2To32) {
+  KeyswitchKey key(1, 6, {4, 4}, KeyswitchKeyStorage::Compact32);
+  const uint64_t words[7] = {0, (uint64_t{1} << 31) - 1, uint64_t{1} << 31, (uint64_t{5} << 32) + 7,
+                             ~uint64_t{0}, (uint64_t{3} << 32) - 1, 0x8000000080000000};
+  key.setCiphertext(0, 1, words);
+  uint64_t stored[7];
+  key.readCiphertext(0, 1, stored);
+  const uint64_t expected[7] = {0, 0, uint64_t{1} << 32, uint64_t{5} << 32, 0, uint64_t{3} << 32,
+                                0x8000000100000000};
+  for (int w = 0; w < 7; ++w) EXPECT_EQ(stored[w], expected[w]) << "word " << w;
+  EXPECT_EQ(key.sizeInBytes(), 4u * 4 * 7);
+  EXPECT_EQ(keyswitchKeyStorageFor(tuniform22Pfail2m128()), KeyswitchKeyStorage::Compact32);
+  EXPECT_EQ(keyswitchKeyStorageFor(tuniform11Pfail2m128()), KeyswitchKeyStorage::Compact32);
+  EXPECT_EQ(keyswitchKeyStorageFor(tuniform33Pfail2m128()), KeyswitchKeyStorage::Compact32);
+  EXPECT_EQ(keyswitchKeyStorageFor(insecureTestParameters()), KeyswitchKeyStorage::Full);
 }
 
 // Phase after the switch (modulo 2N) minus the exact phase scaled to 2N, in steps.

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "huge_page_allocator.h"
 #include "parameters.h"
 
 namespace cq::tfhe {
@@ -42,8 +43,9 @@ class FourierBootstrapKey {
     return data_.data() + index * ggswSize() + (row * (glweDimension_ + 1) + column) * polynomialSize_;
   }
   const double* ggsw(std::size_t index) const { return data_.data() + index * ggswSize(); }
-  std::vector<double>& data() { return data_; }
-  const std::vector<double>& data() const { return data_; }
+  using Storage = std::vector<double, HugePageAllocator<double>>;  // streamed once per PBS
+  Storage& data() { return data_; }
+  const Storage& data() const { return data_; }
   std::size_t sizeInBytes() const { return data_.size() * sizeof(double); }
 
  private:
@@ -51,7 +53,7 @@ class FourierBootstrapKey {
   std::size_t glweDimension_;
   std::size_t polynomialSize_;
   DecompositionParameters decomposition_;
-  std::vector<double> data_;
+  Storage data_;
 };
 
 }  // namespace cq::tfhe

@@ -27,7 +27,8 @@ struct EvaluationKeys {
 
   explicit EvaluationKeys(const TfheParameters& params)
       : parameters(params),
-        keyswitchKey(params.bigLweDimension(), params.lweDimension(), params.keyswitchDecomposition()),
+        keyswitchKey(params.bigLweDimension(), params.lweDimension(), params.keyswitchDecomposition(),
+                     keyswitchKeyStorageFor(params)),
         bootstrapKey(params.lweDimension(), params.glweDimension(), params.polynomialSize(),
                      params.bootstrapDecomposition()) {}
 };

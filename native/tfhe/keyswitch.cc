@@ -1,6 +1,7 @@
 #include "keyswitch.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
@@ -21,12 +22,14 @@ void generateKeyswitchKey(LweKeyView inputKey, LweKeyView outputKey, const Noise
   std::vector<Seed> seeds(key.inputDimension());
   for (auto& childSeed : seeds) childSeed = parent.forkSeed();
   threadPool().parallelFor(key.inputDimension(), [&](std::size_t begin, std::size_t end) {
+    std::vector<uint64_t> ciphertext(key.outputDimension() + 1);
     for (std::size_t i = begin; i < end; ++i) {
       RandomGenerator random(seeds[i]);
       for (int j = 0; j < decomposition.level; ++j) {
         // s_i * q/B^(j+1), without branching on the key bit.
         const uint64_t plaintext = gadgetFactor(decomposition, j) & (0 - inputKey.bits[i]);
-        encryptLwe(outputKey, plaintext, noise, random, key.ciphertext(i, static_cast<std::size_t>(j)));
+        encryptLwe(outputKey, plaintext, noise, random, ciphertext.data());
+        key.setCiphertext(i, static_cast<std::size_t>(j), ciphertext.data());
       }
     }
   });
@@ -44,9 +47,26 @@ void subtractDigitCombinationScalar(uint64_t* out, const uint64_t* rows, std::si
   }
 }
 
+void subtractDigitCombination32Scalar(uint32_t* out, const uint32_t* rows, std::size_t rowStride, const int64_t* digits,
+                                      int levels, std::size_t size, PrefetchStream& /*slower than memory*/) {
+  for (int j = 0; j < levels; ++j) {
+    const uint32_t digit = static_cast<uint32_t>(digits[j]);  // modulo 2^32
+    if (digit == 0) continue;
+    const uint32_t* row = rows + static_cast<std::size_t>(j) * rowStride;
+    for (std::size_t w = 0; w < size; ++w) out[w] -= digit * row[w];
+  }
+}
+
 }  // namespace
 
-const KeyswitchKernels kScalarKeyswitchKernels = {subtractDigitCombinationScalar};
+KeyswitchKeyStorage keyswitchKeyStorageFor(const TfheParameters& parameters) {
+  // Variance of the rounding error of one key ciphertext (see keyswitch_key.h), on the torus.
+  const double roundingVariance = (1.0 + parameters.lweDimension() / 2.0) * std::ldexp(1.0, 64 - 128) / 12.0;
+  return roundingVariance <= std::ldexp(parameters.lweNoise().variance(), -10) ? KeyswitchKeyStorage::Compact32
+                                                                               : KeyswitchKeyStorage::Full;
+}
+
+const KeyswitchKernels kScalarKeyswitchKernels = {subtractDigitCombinationScalar, subtractDigitCombination32Scalar};
 
 const KeyswitchKernels& keyswitchKernels() {
   static const KeyswitchKernels& kernels = simdEnabled() ? kAvx2KeyswitchKernels : kScalarKeyswitchKernels;
@@ -57,12 +77,48 @@ void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out, co
   keyswitchLweGroup(key, &in, &out, 1, kernels);
 }
 
+namespace {
+
+// The sums of a Compact32 key modulo 2^32, one scratch row per ciphertext, then widened: the
+// key words are multiples of 2^32, so the mask is the sum shifted up and the body the input's
+// body plus it.
+void keyswitchGroupCompact(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
+                           const KeyswitchKernels& kernels, int64_t (*digits)[64]) {
+  const std::size_t outputSize = key.outputDimension() + 1;
+  const DecompositionParameters decomposition = key.decomposition();
+  const std::size_t level = static_cast<std::size_t>(decomposition.level);
+  std::vector<uint32_t> sums(count * outputSize, 0);
+  const std::size_t rowsBytes = level * outputSize * sizeof(uint32_t);
+  const std::size_t prefetchSteps = count * ((outputSize + 7) / 8);
+  for (std::size_t i = 0; i < key.inputDimension(); ++i) {
+    for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
+    PrefetchStream nextRows;
+    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.compactRows(i + 1), rowsBytes, prefetchSteps);
+    for (std::size_t g = 0; g < count; ++g) {
+      kernels.subtractDigitCombination32(sums.data() + g * outputSize, key.compactRows(i), outputSize, digits[g],
+                                         decomposition.level, outputSize, nextRows);
+    }
+  }
+  for (std::size_t g = 0; g < count; ++g) {
+    const uint32_t* sum = sums.data() + g * outputSize;
+    for (std::size_t w = 0; w < key.outputDimension(); ++w) out[g][w] = uint64_t{sum[w]} << 32;
+    out[g][key.outputDimension()] = in[g][key.inputDimension()] + (uint64_t{sum[key.outputDimension()]} << 32);
+  }
+}
+
+}  // namespace
+
 void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
                        const KeyswitchKernels& kernels) {
   if (count > kKeyswitchGroupSize) throw std::invalid_argument("keyswitch: group too large");
   const std::size_t outputSize = key.outputDimension() + 1;
   const DecompositionParameters decomposition = key.decomposition();
   const std::size_t level = static_cast<std::size_t>(decomposition.level);
+  int64_t digits[kKeyswitchGroupSize][64];
+  if (key.storage() == KeyswitchKeyStorage::Compact32) {
+    keyswitchGroupCompact(key, in, out, count, kernels, digits);
+    return;
+  }
   for (std::size_t g = 0; g < count; ++g) {
     std::fill_n(out[g], outputSize, uint64_t{0});
     out[g][key.outputDimension()] = in[g][key.inputDimension()];
@@ -71,15 +127,14 @@ void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint6
   // them, the next coefficient's rows stream in (fft/prefetch_stream.h).
   const std::size_t rowsBytes = level * outputSize * sizeof(uint64_t);
   const std::size_t prefetchSteps = count * ((outputSize + 3) / 4);
-  int64_t digits[kKeyswitchGroupSize][64];
   for (std::size_t i = 0; i < key.inputDimension(); ++i) {
     for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
     PrefetchStream nextRows;
-    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.ciphertext(i + 1, 0), rowsBytes, prefetchSteps);
+    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.fullRows(i + 1), rowsBytes, prefetchSteps);
     // phase(out) = b - sum_i sum_j d_ij * (s_i q/B^(j+1) + noise) ~ b - sum_i a_i s_i.
     for (std::size_t g = 0; g < count; ++g) {
-      kernels.subtractDigitCombination(out[g], key.ciphertext(i, 0), outputSize, digits[g], decomposition.level,
-                                       outputSize, nextRows);
+      kernels.subtractDigitCombination(out[g], key.fullRows(i), outputSize, digits[g], decomposition.level, outputSize,
+                                       nextRows);
     }
   }
 }

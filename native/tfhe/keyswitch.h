@@ -20,11 +20,14 @@ void generateKeyswitchKey(LweKeyView inputKey, LweKeyView outputKey, const Noise
                           KeyswitchKey& key);
 
 // The keyswitch's inner step, per code path (both give the same words: it is integer
-// arithmetic modulo 2^64): out[w] -= sum_j digits[j] * rows[j * rowStride + w] for w < size,
-// j < levels, advancing `prefetch` as it goes (the AVX2 kernel one step per four words).
+// arithmetic modulo 2^64, or 2^32 for a Compact32 key): out[w] -= sum_j digits[j] *
+// rows[j * rowStride + w] for w < size, j < levels, advancing `prefetch` as it goes (the AVX2
+// kernels one step per vector).
 struct KeyswitchKernels {
   void (*subtractDigitCombination)(uint64_t* out, const uint64_t* rows, std::size_t rowStride, const int64_t* digits,
                                    int levels, std::size_t size, PrefetchStream& prefetch);
+  void (*subtractDigitCombination32)(uint32_t* out, const uint32_t* rows, std::size_t rowStride, const int64_t* digits,
+                                     int levels, std::size_t size, PrefetchStream& prefetch);
 };
 extern const KeyswitchKernels kScalarKeyswitchKernels;
 extern const KeyswitchKernels kAvx2KeyswitchKernels;  // only when cq::simdEnabled()

@@ -64,8 +64,54 @@ void subtractDigitCombinationAvx2(uint64_t* out, const uint64_t* rows, std::size
   }
 }
 
+// Compact32 keys: eight words per vector and one 32 x 32 -> 32-bit multiply per word and level,
+// which is exact modulo 2^32 for any digit (only its residue matters).
+template <int Levels>
+void subtractLevels32(uint32_t* out, const uint32_t* rows, std::size_t rowStride, const int64_t* digits,
+                      std::size_t size, PrefetchStream& stream) {
+  PrefetchStream prefetch = stream;  // in registers (fft/prefetch_stream.h)
+  __m256i multiplier[Levels];
+  for (int j = 0; j < Levels; ++j) multiplier[j] = _mm256_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(digits[j])));
+  std::size_t w = 0;
+  for (; w + 8 <= size; w += 8) {
+    prefetch.step();
+    __m256i sum = _mm256_mullo_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + w)), multiplier[0]);
+    for (int j = 1; j < Levels; ++j) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + static_cast<std::size_t>(j) * rowStride + w));
+      sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(x, multiplier[j]));
+    }
+    __m256i* target = reinterpret_cast<__m256i*>(out + w);
+    _mm256_storeu_si256(target, _mm256_sub_epi32(_mm256_loadu_si256(target), sum));
+  }
+  for (; w < size; ++w) {
+    for (int j = 0; j < Levels; ++j) {
+      out[w] -= static_cast<uint32_t>(digits[j]) * rows[static_cast<std::size_t>(j) * rowStride + w];
+    }
+  }
+  stream = prefetch;
+}
+
+void subtractDigitCombination32Avx2(uint32_t* out, const uint32_t* rows, std::size_t rowStride, const int64_t* digits,
+                                    int levels, std::size_t size, PrefetchStream& prefetch) {
+  // Up to eight levels per sweep over `out` (the named sets use 3 to 7): one pass of loads.
+  for (int first = 0; first < levels; first += 8) {
+    const uint32_t* group = rows + static_cast<std::size_t>(first) * rowStride;
+    const int64_t* d = digits + first;
+    switch (levels - first) {
+      case 1: subtractLevels32<1>(out, group, rowStride, d, size, prefetch); break;
+      case 2: subtractLevels32<2>(out, group, rowStride, d, size, prefetch); break;
+      case 3: subtractLevels32<3>(out, group, rowStride, d, size, prefetch); break;
+      case 4: subtractLevels32<4>(out, group, rowStride, d, size, prefetch); break;
+      case 5: subtractLevels32<5>(out, group, rowStride, d, size, prefetch); break;
+      case 6: subtractLevels32<6>(out, group, rowStride, d, size, prefetch); break;
+      case 7: subtractLevels32<7>(out, group, rowStride, d, size, prefetch); break;
+      default: subtractLevels32<8>(out, group, rowStride, d, size, prefetch); break;
+    }
+  }
+}
+
 }  // namespace
 
-const KeyswitchKernels kAvx2KeyswitchKernels = {subtractDigitCombinationAvx2};
+const KeyswitchKernels kAvx2KeyswitchKernels = {subtractDigitCombinationAvx2, subtractDigitCombination32Avx2};
 
 }  // namespace cq::tfhe

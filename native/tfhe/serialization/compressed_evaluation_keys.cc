@@ -143,12 +143,13 @@ std::unique_ptr<EvaluationKeys> expandEvaluationKeys(const TfheParameters& p, co
   const std::size_t n = p.lweDimension(), level = static_cast<std::size_t>(p.keyswitchDecomposition().level);
   const MaskStream keyswitchMasks(maskSeed, MaskDomain::KeyswitchKey);
   threadPool().parallelFor(p.bigLweDimension(), [&](std::size_t begin, std::size_t end) {
+    std::vector<uint64_t> ciphertext(n + 1);
     for (std::size_t i = begin; i < end; ++i) {
       for (std::size_t j = 0; j < level; ++j) {
-        uint64_t* ciphertext = keys->keyswitchKey.ciphertext(i, j);
         const std::size_t c = i * level + j;
-        keyswitchMasks.fill(static_cast<uint64_t>(c) * n, ciphertext, n);
+        keyswitchMasks.fill(static_cast<uint64_t>(c) * n, ciphertext.data(), n);
         ciphertext[n] = loadWord(keyswitchBodies, c);
+        keys->keyswitchKey.setCiphertext(i, j, ciphertext.data());
       }
     }
   });
@@ -195,9 +196,11 @@ std::unique_ptr<EvaluationKeys> loadExpandedEvaluationKeys(const TfheParameters&
   // Ciphertext by ciphertext through the accessor: the file's layout stays fixed even if the
   // in-memory keyswitch key is ever laid out differently.
   const std::size_t n = p.lweDimension(), level = static_cast<std::size_t>(p.keyswitchDecomposition().level);
+  std::vector<uint64_t> ciphertext(n + 1);
   for (std::size_t i = 0; i < p.bigLweDimension(); ++i) {
     for (std::size_t j = 0; j < level; ++j) {
-      std::memcpy(keys->keyswitchKey.ciphertext(i, j), keyswitchWords + 8 * (i * level + j) * (n + 1), 8 * (n + 1));
+      std::memcpy(ciphertext.data(), keyswitchWords + 8 * (i * level + j) * (n + 1), 8 * (n + 1));
+      keys->keyswitchKey.setCiphertext(i, j, ciphertext.data());
     }
   }
   const std::size_t rowWords = (p.glweDimension() + 1) * p.polynomialSize();

@@ -25,49 +25,29 @@ void decomposeRotatedDifferenceScalar(const uint64_t* in, std::size_t polynomial
   }
 }
 
-void multiplyByGgswScalar(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                          std::size_t polynomialSize, double* products) {
-  const std::size_t n = polynomialSize, m = n / 2;
-  for (std::size_t c = 0; c < columns; ++c) {
-    double* out = products + c * n;
-    for (std::size_t j = 0; j < m; ++j) {
-      double re = 0, im = 0;
-      for (std::size_t row = 0; row < rows; ++row) {
-        const double* a = spectra + row * n;
-        const double* b = ggsw + (row * columns + c) * n;
-        re += a[j] * b[j] - a[j + m] * b[j + m];
-        im += a[j] * b[j + m] + a[j + m] * b[j];
-      }
-      out[j] = re;
-      out[j + m] = im;
-    }
-  }
-}
-
 // glweOut += the inverse transforms of the products of the workspace's digit spectra (already
 // transformed) with GGSW `index`.
 void multiplyAndAddBack(const FourierBootstrapKey& key, std::size_t index, uint64_t* glweOut,
                         BlindRotationWorkspace& workspace, PrefetchStream& prefetch) {
   const std::size_t columns = key.glweDimension() + 1, n = key.polynomialSize();
   const FourierTables& tables = fourierTables(n);
-  workspace.productKernels->multiplyByGgsw(workspace.digitSpectra.data(), key.ggsw(index), key.rowsPerGgsw(), columns,
-                                           n, workspace.products.data());
   for (std::size_t c = 0; c < columns; ++c) {
-    workspace.kernels->backwardAddToTorusPrefetching(tables, workspace.products.data() + c * n, glweOut + c * n,
-                                                     prefetch);
+    workspace.kernels->backwardProductAddToTorus(tables, workspace.digitSpectra.data(), key.rowsPerGgsw(),
+                                                 key.column(index, c), workspace.products.data(), glweOut + c * n,
+                                                 prefetch);
   }
 }
 
 }  // namespace
 
-const ExternalProductKernels kScalarExternalProductKernels = {decomposeRotatedDifferenceScalar, multiplyByGgswScalar};
+const ExternalProductKernels kScalarExternalProductKernels = {decomposeRotatedDifferenceScalar};
 
 BlindRotationWorkspace::BlindRotationWorkspace(std::size_t glweDimension, std::size_t polynomialSize, int level,
                                                const FourierKernels& fourier)
     : kernels(&fourier),
       productKernels(&fourier == &kAvx2FourierKernels ? &kAvx2ExternalProductKernels : &kScalarExternalProductKernels),
       digitSpectra((glweDimension + 1) * static_cast<std::size_t>(level) * polynomialSize),
-      products((glweDimension + 1) * polynomialSize) {}
+      products(polynomialSize) {}
 
 void multiplyByMonomial(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent, uint64_t* out) {
   const std::size_t n = polynomialSize;

@@ -12,19 +12,14 @@
 
 namespace cq::tfhe {
 
-// The arithmetic of an external product besides the Fourier transforms, per code path. Both
-// paths give the same digits, bit for bit, and sum the same products in the same order (only
-// FMA rounding tells them apart).
+// The arithmetic of an external product besides the Fourier transforms (and the products with
+// the key, which the backward transforms form: FourierKernels::backwardProductAddToTorus), per
+// code path. Both paths give the same digits, bit for bit.
 struct ExternalProductKernels {
   // digits[j * N + i], j < level: the balanced digits (decomposition.h) of coefficient i of
   // X^exponent * in - in (exponent modulo 2N), as doubles ready for the FFT.
   void (*decomposeRotatedDifference)(const uint64_t* in, std::size_t polynomialSize, std::size_t exponent,
                                      DecompositionParameters decomposition, double* digits);
-  // products[c * N, (c + 1) * N) = sum over rows of spectra[row * N ...] * ggsw(row, c), for
-  // c < columns, in the spectrum layout of fft/fourier_transform.h (`ggsw` as in
-  // fourier_bootstrap_key.h).
-  void (*multiplyByGgsw)(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                         std::size_t polynomialSize, double* products);
 };
 
 extern const ExternalProductKernels kScalarExternalProductKernels;
@@ -39,7 +34,7 @@ struct BlindRotationWorkspace {
   const FourierKernels* kernels;
   const ExternalProductKernels* productKernels;
   std::vector<double> digitSpectra;  // (k + 1) * level * N: the digits, then their transforms in place
-  std::vector<double> products;      // (k + 1) * N: the output polynomials before their inverse FFTs
+  std::vector<double> products;      // N: one output polynomial's inverse FFT in progress
 };
 
 // out = X^exponent * in in Z_(2^64)[X]/(X^N + 1), exponent taken modulo 2N.

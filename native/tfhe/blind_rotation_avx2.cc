@@ -123,80 +123,8 @@ void decomposeRotatedDifferenceAvx2(const uint64_t* in, std::size_t polynomialSi
   }
 }
 
-// Columns [first, first + Count) of the product, accumulators held in registers across rows.
-template <int Count>
-void multiplyColumns(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                     std::size_t polynomialSize, std::size_t first, double* products) {
-  const std::size_t n = polynomialSize, m = n / 2;
-  for (std::size_t j = 0; j < m; j += 4) {
-    __m256d re[Count], im[Count];
-    for (int c = 0; c < Count; ++c) re[c] = im[c] = _mm256_setzero_pd();
-    for (std::size_t row = 0; row < rows; ++row) {
-      const __m256d ar = _mm256_loadu_pd(spectra + row * n + j), ai = _mm256_loadu_pd(spectra + row * n + m + j);
-      const double* b = ggsw + (row * columns + first) * n + j;
-      for (int c = 0; c < Count; ++c) {
-        const __m256d br = _mm256_loadu_pd(b + c * n), bi = _mm256_loadu_pd(b + c * n + m);
-        re[c] = _mm256_fnmadd_pd(ai, bi, _mm256_fmadd_pd(ar, br, re[c]));
-        im[c] = _mm256_fmadd_pd(ai, br, _mm256_fmadd_pd(ar, bi, im[c]));
-      }
-    }
-    for (int c = 0; c < Count; ++c) {
-      _mm256_storeu_pd(products + (first + c) * n + j, re[c]);
-      _mm256_storeu_pd(products + (first + c) * n + m + j, im[c]);
-    }
-  }
-}
-
-// The same sums accumulated in `products` one GGSW polynomial at a time, in the key's memory
-// order: one sequential stream through the key instead of one per polynomial, which the
-// register version needs and the L1 cache cannot follow beyond a few (the 1_1 set's GGSW has 25
-// polynomials, 50 streams of real and imaginary parts).
-void multiplyPolynomialByPolynomial(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                                    std::size_t polynomialSize, double* products) {
-  const std::size_t n = polynomialSize, m = n / 2;
-  for (std::size_t row = 0; row < rows; ++row) {
-    const double* a = spectra + row * n;
-    for (std::size_t c = 0; c < columns; ++c) {
-      const double* b = ggsw + (row * columns + c) * n;
-      double* out = products + c * n;
-      for (std::size_t j = 0; j < m; j += 4) {
-        const __m256d ar = _mm256_loadu_pd(a + j), ai = _mm256_loadu_pd(a + m + j);
-        const __m256d br = _mm256_loadu_pd(b + j), bi = _mm256_loadu_pd(b + m + j);
-        __m256d re = row == 0 ? _mm256_setzero_pd() : _mm256_loadu_pd(out + j);
-        __m256d im = row == 0 ? _mm256_setzero_pd() : _mm256_loadu_pd(out + m + j);
-        re = _mm256_fnmadd_pd(ai, bi, _mm256_fmadd_pd(ar, br, re));
-        im = _mm256_fmadd_pd(ai, br, _mm256_fmadd_pd(ar, bi, im));
-        _mm256_storeu_pd(out + j, re);
-        _mm256_storeu_pd(out + m + j, im);
-      }
-    }
-  }
-}
-
-void multiplyByGgswAvx2(const double* spectra, const double* ggsw, std::size_t rows, std::size_t columns,
-                        std::size_t polynomialSize, double* products) {
-  // Up to 4 polynomials (8 streams, the 2_2 set) the register version keeps up; beyond, the
-  // polynomial-by-polynomial one (1_1 set, hot CMux on this machine: ~21 -> ~15 us).
-  if (rows * columns > 4) {
-    multiplyPolynomialByPolynomial(spectra, ggsw, rows, columns, polynomialSize, products);
-    return;
-  }
-  // Up to five columns' accumulators (10 registers) stay in registers with the two operands.
-  constexpr std::size_t kMaxColumns = 5;
-  for (std::size_t first = 0; first < columns; first += kMaxColumns) {
-    const std::size_t count = std::min(kMaxColumns, columns - first);
-    switch (count) {
-      case 1: multiplyColumns<1>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
-      case 2: multiplyColumns<2>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
-      case 3: multiplyColumns<3>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
-      case 4: multiplyColumns<4>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
-      default: multiplyColumns<5>(spectra, ggsw, rows, columns, polynomialSize, first, products); break;
-    }
-  }
-}
-
 }  // namespace
 
-const ExternalProductKernels kAvx2ExternalProductKernels = {decomposeRotatedDifferenceAvx2, multiplyByGgswAvx2};
+const ExternalProductKernels kAvx2ExternalProductKernels = {decomposeRotatedDifferenceAvx2};
 
 }  // namespace cq::tfhe

@@ -38,12 +38,14 @@ void generateFourierBootstrapKey(LweKeyView lweKey, const GlweSecretKey& glweKey
   for (auto& childSeed : seeds) childSeed = parent.forkSeed();
   threadPool().parallelFor(key.lweDimension(), [&](std::size_t begin, std::size_t end) {
     std::vector<uint64_t> ggsw(rows * (k + 1) * n);
+    std::vector<double> spectrum(n);
     for (std::size_t i = begin; i < end; ++i) {
       RandomGenerator random(seeds[i]);
       encryptGgsw(glweKey, lweKey.bits[i], key.decomposition(), noise, random, ggsw.data());
       for (std::size_t row = 0; row < rows; ++row) {
         for (std::size_t column = 0; column <= k; ++column) {
-          forwardFourierTorus(tables, ggsw.data() + (row * (k + 1) + column) * n, key.polynomial(i, row, column));
+          forwardFourierTorus(tables, ggsw.data() + (row * (k + 1) + column) * n, spectrum.data());
+          key.setPolynomial(i, row, column, spectrum.data());
         }
       }
     }

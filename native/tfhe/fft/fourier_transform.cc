@@ -341,6 +341,25 @@ void backwardAddToTorusPrefetchingScalar(const FourierTables& t, double* spectru
   backwardAddToTorusScalar(t, spectrum, out);
 }
 
+void backwardProductAddToTorusScalar(const FourierTables& t, const double* spectra, std::size_t rows,
+                                     const double* keyColumn, double* scratch, uint64_t* out, PrefetchStream&) {
+  const std::size_t n = t.polynomialSize, m = t.halfSize;
+  constexpr std::size_t kBlock = 16;  // fourier_bootstrap_key.h
+  for (std::size_t j = 0; j < m; ++j) {
+    const double* block = keyColumn + (j / kBlock) * rows * 2 * kBlock + j % kBlock;
+    double re = 0, im = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+      const double ar = spectra[row * n + j], ai = spectra[row * n + m + j];
+      const double br = block[row * 2 * kBlock], bi = block[row * 2 * kBlock + kBlock];
+      re += ar * br - ai * bi;
+      im += ar * bi + ai * br;
+    }
+    scratch[j] = re;
+    scratch[j + m] = im;
+  }
+  backwardAddToTorusScalar(t, scratch, out);
+}
+
 }  // namespace
 
 const FourierKernels kScalarFourierKernels = {forwardScalar,
@@ -349,7 +368,8 @@ const FourierKernels kScalarFourierKernels = {forwardScalar,
                                               backwardToRealScalar,
                                               multiplyAccumulateScalar,
                                               forwardRealPrefetchingScalar,
-                                              backwardAddToTorusPrefetchingScalar};
+                                              backwardAddToTorusPrefetchingScalar,
+                                              backwardProductAddToTorusScalar};
 
 std::size_t prefetchStepsPerTransform(const FourierTables& tables) {
   // The AVX2 loops run four butterflies per iteration: the first pass, the middle radix-4

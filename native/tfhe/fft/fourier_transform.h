@@ -81,6 +81,14 @@ struct FourierKernels {
                                  PrefetchStream& prefetch);
   void (*backwardAddToTorusPrefetching)(const FourierTables& tables, double* spectrum, uint64_t* out,
                                         PrefetchStream& prefetch);
+  // The external product's last step for one GLWE column: out += the inverse transform of
+  // P = sum over r < rows of spectra[r * N, (r + 1) * N) times row r of `keyColumn` (pointwise,
+  // rows summed in order), rounded modulo 2^64 as backwardAddToTorus. `keyColumn` is in the
+  // blocked layout of fourier_bootstrap_key.h. The AVX2 path forms P block by block inside the
+  // transform's first loop, so P never goes through memory; `scratch` (N doubles) holds the
+  // transform in progress. Advances `prefetch` as backwardAddToTorusPrefetching.
+  void (*backwardProductAddToTorus)(const FourierTables& tables, const double* spectra, std::size_t rows,
+                                    const double* keyColumn, double* scratch, uint64_t* out, PrefetchStream& prefetch);
 };
 
 // The PrefetchStream::step() calls one forward or backward transform makes on the AVX2 path.

@@ -95,11 +95,9 @@ inline void forwardLastStages(double* re, double* im, std::size_t p, const Radix
   store(re, im, p + 12, addTimesI(y2, y3));
 }
 
-// The mirror: backward len 2, len 4 (twiddles 1, then 1 and +i) on the transposed block, one
-// transpose, then the len-16 radix-4 pass.
-inline void backwardFirstStages(double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
-  Complex4 x[4];
-  for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
+// The mirror: backward len 2, len 4 (twiddles 1, then 1 and +i) on the transposed block x (the
+// 16 entries at p, four per vector), one transpose, then the len-16 radix-4 pass.
+inline void backwardFirstStages(Complex4 (&x)[4], double* re, double* im, std::size_t p, const Radix4Twiddles& w16) {
   const Complex4 y0 = add(x[0], x[1]), y1 = sub(x[0], x[1]), y2 = add(x[2], x[3]), y3 = sub(x[2], x[3]);
   x[0] = add(y0, y2);
   x[2] = sub(y0, y2);
@@ -180,18 +178,22 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
   stream = prefetch;
 }
 
-// Backward transform (M times the inverse DFT); the last pass hands each group of four results
-// to `emit(position, Complex4)` instead of storing it. Every vector loop iteration advances
-// `prefetch` by one step.
-template <typename Emit>
-inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& stream, Emit&& emit) {
+// Backward transform (M times the inverse DFT) of the spectrum whose 16-entry blocks
+// `source(p, x)` supplies (x[e] = entries p + 4e .. p + 4e + 3), written to re/im as it goes; the
+// last pass hands each group of four results to `emit(position, Complex4)` instead of storing
+// it. Every vector loop iteration advances `prefetch` by one step.
+template <typename Source, typename Emit>
+inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& stream, Source&& source,
+                       Emit&& emit) {
   PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
   const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
   const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
   for (std::size_t p = 0; p < m; p += 16) {
     prefetch.step();
-    backwardFirstStages(re, im, p, w16);
+    Complex4 x[4];
+    source(p, x);
+    backwardFirstStages(x, re, im, p, w16);
   }
   for (std::size_t pass = lastPass - 1; pass >= 1; --pass) {
     const std::size_t len = t.passes[pass].length, q = len / 4;
@@ -297,14 +299,58 @@ void forwardAvx2(const FourierTables& t, const int64_t* in, double* spectrum) {
   forwardFrom(t, spectrum, spectrum, spectrum + t.halfSize, none);
 }
 
+// The spectrum's own blocks, for backwardTo.
+struct SpectrumSource {
+  const double* re;
+  const double* im;
+  void operator()(std::size_t p, Complex4 (&x)[4]) const {
+    for (int e = 0; e < 4; ++e) x[e] = load(re, im, p + 4 * e);
+  }
+};
+
+// out[p..p+3] += the real parts, out[p+M..p+M+3] the imaginary ones, rounded to the torus. By
+// value: captured by reference, `out` and M would be reloaded after every store through `out`.
+struct AddToTorus {
+  uint64_t* out;
+  std::size_t m;
+  void operator()(std::size_t p, Complex4 x) const {
+    addToTorus(out + p, x.re);
+    addToTorus(out + p + m, x.im);
+  }
+};
+
 void backwardAddToTorusPrefetchingAvx2(const FourierTables& t, double* spectrum, uint64_t* out,
                                        PrefetchStream& prefetch) {
   const std::size_t m = t.halfSize;
-  // Coefficients p..p+3 are the real parts, p+M..p+M+3 the imaginary parts.
-  backwardTo(t, spectrum, spectrum + m, prefetch, [&](std::size_t p, Complex4 x) {
-    addToTorus(out + p, x.re);
-    addToTorus(out + p + m, x.im);
-  });
+  backwardTo(t, spectrum, spectrum + m, prefetch, SpectrumSource{spectrum, spectrum + m}, AddToTorus{out, m});
+}
+
+// Blocks of sum_r spectra_r * key_r, formed as backwardTo asks for them (rows in order, the
+// formulas of the scalar path's products with FMA).
+struct ProductSource {
+  const double* spectra;
+  std::size_t rows, n, m;
+  const double* keyColumn;
+  void operator()(std::size_t p, Complex4 (&x)[4]) const {
+    const double* block = keyColumn + (p / 16) * rows * 32;
+    for (int e = 0; e < 4; ++e) x[e] = {_mm256_setzero_pd(), _mm256_setzero_pd()};
+    for (std::size_t row = 0; row < rows; ++row, block += 32) {
+      const double* a = spectra + row * n + p;
+      for (int e = 0; e < 4; ++e) {
+        const __m256d ar = _mm256_loadu_pd(a + 4 * e), ai = _mm256_loadu_pd(a + m + 4 * e);
+        const __m256d br = _mm256_loadu_pd(block + 4 * e), bi = _mm256_loadu_pd(block + 16 + 4 * e);
+        x[e].re = _mm256_fnmadd_pd(ai, bi, _mm256_fmadd_pd(ar, br, x[e].re));
+        x[e].im = _mm256_fmadd_pd(ai, br, _mm256_fmadd_pd(ar, bi, x[e].im));
+      }
+    }
+  }
+};
+
+void backwardProductAddToTorusAvx2(const FourierTables& t, const double* spectra, std::size_t rows,
+                                   const double* keyColumn, double* scratch, uint64_t* out, PrefetchStream& prefetch) {
+  const std::size_t m = t.halfSize;
+  backwardTo(t, scratch, scratch + m, prefetch, ProductSource{spectra, rows, t.polynomialSize, m, keyColumn},
+             AddToTorus{out, m});
 }
 
 void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* out) {
@@ -315,7 +361,7 @@ void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* 
 void backwardToRealAvx2(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
   PrefetchStream none;
-  backwardTo(t, spectrum, spectrum + m, none, [&](std::size_t p, Complex4 x) {
+  backwardTo(t, spectrum, spectrum + m, none, SpectrumSource{spectrum, spectrum + m}, [&](std::size_t p, Complex4 x) {
     _mm256_storeu_pd(out + p, x.re);
     _mm256_storeu_pd(out + p + m, x.im);
   });
@@ -341,6 +387,7 @@ const FourierKernels kAvx2FourierKernels = {forwardAvx2,
                                             backwardToRealAvx2,
                                             multiplyAccumulateAvx2,
                                             forwardRealPrefetchingAvx2,
-                                            backwardAddToTorusPrefetchingAvx2};
+                                            backwardAddToTorusPrefetchingAvx2,
+                                            backwardProductAddToTorusAvx2};
 
 }  // namespace cq::tfhe

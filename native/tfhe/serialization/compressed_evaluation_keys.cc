@@ -40,11 +40,13 @@ void fillFourierBootstrapKey(const TfheParameters& p, FourierBootstrapKey& key, 
   const FourierTables& tables = fourierTables(n);
   threadPool().parallelFor(p.lweDimension(), [&](std::size_t begin, std::size_t end) {
     std::vector<uint64_t> scratch((k + 1) * n);
+    std::vector<double> spectrum(n);
     for (std::size_t i = begin; i < end; ++i) {
       for (std::size_t r = 0; r < rows; ++r) {
         row(i * rows + r, scratch.data());
         for (std::size_t column = 0; column <= k; ++column) {
-          forwardFourierTorus(tables, scratch.data() + column * n, key.polynomial(i, r, column));
+          forwardFourierTorus(tables, scratch.data() + column * n, spectrum.data());
+          key.setPolynomial(i, r, column, spectrum.data());
         }
       }
     }

@@ -43,7 +43,7 @@ class FourierBootstrapKey {
   // Stores polynomial `column` of row `row` of GGSW `index` from its spectrum (N doubles in the
   // layout of fft/fourier_transform.h), and reads it back.
   void setPolynomial(std::size_t index, std::size_t row, std::size_t column, const double* spectrum) {
-    forEachBlock(index, row, column, [&](double* block, std::size_t entry) {
+    forEachBlock(data_.data(), index, row, column, [&](double* block, std::size_t entry) {
       for (std::size_t e = 0; e < kBlock; ++e) {
         block[e] = spectrum[entry + e];
         block[kBlock + e] = spectrum[polynomialSize_ / 2 + entry + e];
@@ -51,7 +51,7 @@ class FourierBootstrapKey {
     });
   }
   void readPolynomial(std::size_t index, std::size_t row, std::size_t column, double* spectrum) const {
-    const_cast<FourierBootstrapKey*>(this)->forEachBlock(index, row, column, [&](double* block, std::size_t entry) {
+    forEachBlock(data_.data(), index, row, column, [&](const double* block, std::size_t entry) {
       for (std::size_t e = 0; e < kBlock; ++e) {
         spectrum[entry + e] = block[e];
         spectrum[polynomialSize_ / 2 + entry + e] = block[kBlock + e];
@@ -72,9 +72,11 @@ class FourierBootstrapKey {
   static constexpr std::size_t kBlock = 16;
 
  private:
-  template <typename Visit>
-  void forEachBlock(std::size_t index, std::size_t row, std::size_t column, Visit&& visit) {
-    double* columnStart = data_.data() + index * ggswSize() + column * rowsPerGgsw() * polynomialSize_;
+  // visit(block, entry) for the blocks of polynomial (index, row, column), `entry` the first
+  // spectrum entry of each.
+  template <typename Pointer, typename Visit>
+  void forEachBlock(Pointer data, std::size_t index, std::size_t row, std::size_t column, Visit&& visit) const {
+    Pointer columnStart = data + index * ggswSize() + column * rowsPerGgsw() * polynomialSize_;
     const std::size_t rows = rowsPerGgsw();
     for (std::size_t entry = 0; entry < polynomialSize_ / 2; entry += kBlock) {
       visit(columnStart + ((entry / kBlock) * rows + row) * 2 * kBlock, entry);

@@ -1,4 +1,4 @@
-// std::vector allocator for the evaluation keys (60 MB each for the 2_2 set): blocks of 2 MB
+// std::vector allocator for the evaluation keys (30 and 60 MB for the 2_2 set): blocks of 2 MB
 // and more are 2 MB-aligned and marked for transparent huge pages, where Linux offers them in
 // "madvise" mode. A keyswitch or a PBS streams its key once; with 4 KB pages that walk
 // crosses 15,000 pages, each a TLB miss and a stop for the hardware prefetcher.

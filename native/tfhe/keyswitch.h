@@ -39,7 +39,8 @@ void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out,
                   const KeyswitchKernels& kernels = keyswitchKernels());
 
 // Keyswitches up to kKeyswitchGroupSize ciphertexts in one pass over the key, which is what
-// bounds a keyswitch (the 2_2 key is 60 MB, read at memory speed): in[g] -> out[g].
+// bounds a keyswitch (the 2_2 key is 30 MB in Compact32 storage, read at memory speed):
+// in[g] -> out[g].
 constexpr std::size_t kKeyswitchGroupSize = 8;
 void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
                        const KeyswitchKernels& kernels = keyswitchKernels());

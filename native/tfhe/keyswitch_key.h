@@ -6,9 +6,9 @@
 // arithmetic per word, so it runs at memory speed: halving the key halves it. Compact32 keeps
 // each word rounded to the nearest multiple of 2^32 (its high half): a key ciphertext (a, b)
 // then carries the extra error e_b - <e_a, s>, |e| <= 2^31, variance (1 + n/2) 2^64 / 12 for a
-// binary key of weight ~n/2: 2^-19 of the TUniform(45) key noise of the 2_2 set. Whatever
-// follows the keyswitch reads only the top log2(2N) + a few bits of its output. Full keeps all
-// 64 bits, for sets whose key noise the rounding would not drown in (the INSECURE test sets).
+// binary key of weight ~n/2: 2^-19 of the TUniform(45) key noise of the 2_2 set (the modulus
+// switch that follows keeps log2(2N) bits of each word anyway). Full keeps all 64 bits, for
+// sets whose tiny key noise the rounding would swamp (the INSECURE test sets).
 #pragma once
 
 #include <cstddef>

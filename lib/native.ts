@@ -162,8 +162,9 @@ export interface NativeAddon {
     options: TfheLoadOptions,
   ): Promise<TfheLoadedKey & { readonly compressed: boolean }>;
   /**
-   * Microseconds per forward / backward negacyclic FFT of this size, with the kernels in use;
-   * roundTripsExact: every timed backward transform gave its input polynomial back exactly.
+   * Microseconds of processor time (the process's, so run it alone) per forward / backward
+   * negacyclic FFT of this size, with the kernels in use; roundTripsExact: every timed backward
+   * transform gave its input polynomial back exactly.
    */
   tfheMeasureFourier(
     polynomialSize: number,

@@ -108,17 +108,16 @@ async function benchmarkSet(params: ParameterSet): Promise<void> {
       continue;
     }
     // The FFT's share: transforms per PBS (per CMux (k+1)*level forward and k+1 backward,
-    // tfhe.md "FFT and speed") times their cost measured alone, over the PBS's CPU time. The
-    // measurement's own CPU/wall ratio corrects its wall-clock figures for time spent waiting.
-    // The least disturbed of three measurements, like the PBS's fastest CPU time.
+    // tfhe.md "FFT and speed") times their cost measured alone (processor time, like the
+    // PBS's), over the PBS's CPU time. The least disturbed of three measurements, like the
+    // PBS's fastest CPU time.
     let forwardUs = Infinity;
     let backwardUs = Infinity;
     for (let r = 0; r < 3; ++r) {
-      const [fourierTime, fourier] = await timed(() => native.tfheMeasureFourier(params.polynomialSize, 1000));
+      const fourier = await native.tfheMeasureFourier(params.polynomialSize, 1000);
       if (!fourier.roundTripsExact) throw new Error(`${set}: the timed FFTs did not round-trip exactly`);
-      const busy = Math.min(1, fourierTime.cpuMs / fourierTime.wallMs);
-      forwardUs = Math.min(forwardUs, fourier.forwardMicroseconds * busy);
-      backwardUs = Math.min(backwardUs, fourier.backwardMicroseconds * busy);
+      forwardUs = Math.min(forwardUs, fourier.forwardMicroseconds);
+      backwardUs = Math.min(backwardUs, fourier.backwardMicroseconds);
     }
     const fftMs = (n * ((k + 1) * level * forwardUs + (k + 1) * backwardUs)) / 1000;
     emit({ set, metric: 'pbs', threads, batch, ...pbs, fftMs, fftShare: fftMs / pbs.cpuMsPerCiphertext,

@@ -150,7 +150,8 @@ async function lookupInChunks(
  * EXACT: add half a unit, then for each dropped bit from the lowest, move it onto the padding
  * bit (times 2^(p - bit)), a quarter turn off the boundary (+2^61), and bootstrap its sign into
  * +-2^(bit-1) units (encoded at p + 1): adding that and -2^(bit-1) clears the bit. The
- * -2^(bit-1) of all bits add up to one constant, added last.
+ * -2^(bit-1) goes in at once: left pending, it would sit in the lower bits of the next read
+ * and push its phase towards the boundary (by nearly a quarter turn at the last bit).
  */
 async function runRound(step: RoundStep, input: CiphertextBatch, keys: EvaluationKeys, chunkSize: number, progress: (count: number) => void): Promise<CiphertextBatch> {
   if (step.exactness === 'APPROXIMATE') return readAt(input, step.outputPrecision);
@@ -160,9 +161,9 @@ async function runRound(step: RoundStep, input: CiphertextBatch, keys: Evaluatio
     const onPadding = readAt(multiplyByIntegers(value, 2 ** (p - bit)), 2);
     const centeredInBox = readAt(addConstants(onPadding, 1), 1);
     const sign = await lookupInChunks(keys, centeredInBox, Int32Array.of(2 ** bit, 2 ** bit), p + 1, chunkSize, progress);
-    value = add(value, readAt(sign, p));
+    value = readAt(addConstants(readAt(add(value, readAt(sign, p)), p + 1), -(2 ** bit)), p);
   }
-  return readAt(addConstants(readAt(value, p + 1), 1 - 2 ** step.bits), step.outputPrecision);
+  return readAt(value, step.outputPrecision);
 }
 
 export async function executeProgram(

@@ -17,7 +17,7 @@
 // read() checks, before looking at the payload: length, magic, version, kind, flags, size limit,
 // declared length, checksum, then the fingerprint and artifact id the caller expects.
 
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -63,10 +63,15 @@ export function libraryVersion(): [number, number, number] {
   return cachedVersion;
 }
 
-export function sha256(...parts: Uint8Array[]): Buffer {
+// Uint8Array, not Buffer, in the signatures: the package's public types must not need @types/node.
+export function sha256(...parts: Uint8Array[]): Uint8Array {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest();
+}
+
+export function sha256Hex(...parts: Uint8Array[]): string {
+  return Buffer.from(sha256(...parts)).toString('hex');
 }
 
 function hexBytes(hex: string, what: string): Buffer {
@@ -131,7 +136,7 @@ export function readDeployFile(bytes: Uint8Array, expect: ReadExpectations): { h
   if (bytes.length < total) fail('ERR_DEPLOY_TRUNCATED', kind, `${bytes.length} bytes, the header declares ${total}`);
   if (bytes.length > total) fail('ERR_DEPLOY_LENGTH_MISMATCH', kind, `${bytes.length} bytes, the header declares ${total}`);
   const body = bytes.subarray(0, total - CHECKSUM_BYTES);
-  if (!sha256(body).equals(bytes.subarray(total - CHECKSUM_BYTES))) fail('ERR_DEPLOY_CHECKSUM', kind, 'checksum mismatch: the bytes were altered');
+  if (!timingSafeEqual(sha256(body), bytes.subarray(total - CHECKSUM_BYTES))) fail('ERR_DEPLOY_CHECKSUM', kind, 'checksum mismatch: the bytes were altered');
   if (expect.fingerprint !== undefined && header.fingerprint !== expect.fingerprint) {
     fail('ERR_DEPLOY_PARAMETER_MISMATCH', kind, `made for parameters ${header.fingerprint.slice(0, 16)}..., expected `
       + `${expect.fingerprint.slice(0, 16)}...`);

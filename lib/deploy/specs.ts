@@ -12,7 +12,7 @@ import type { FheCircuit } from '../fhe/circuit';
 import type { Program } from '../fhe/circuit/program';
 import { UniformQuantizer } from '../quantization';
 import type { QuantizedModule } from '../quantized';
-import { readDeployFile, sha256, writeDeployFile } from './container';
+import { readDeployFile, sha256Hex, writeDeployFile } from './container';
 import { DeployFormatError, malformed } from './errors';
 import { decodePlainData, encodePlainData } from './plain-data';
 import { checkProgram, MAX_TENSOR_SIZE } from './program-format';
@@ -60,7 +60,7 @@ function interfaceOf(circuit: FheCircuit, spec: FheCircuit['inputs'][number]): T
 export function writeSpecs(module: QuantizedModule, circuit: FheCircuit): { client: Uint8Array; server: Uint8Array } {
   const fingerprint = parameterFingerprint(circuit.parameters);
   const serverPayload = encodePlainData({ parameters: fieldsOf(circuit.parameters), program: circuit.program });
-  const artifactId = sha256(serverPayload).toString('hex');
+  const artifactId = sha256Hex(serverPayload);
   const clientPayload = encodePlainData({
     parameters: fieldsOf(circuit.parameters),
     inputs: circuit.inputs.map((spec) => interfaceOf(circuit, spec)),
@@ -100,7 +100,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 
 export function readServerSpecs(bytes: Uint8Array, maxBytes = DEFAULT_MAX_SPECS_BYTES): ServerSpecs {
   const { header, payload } = readDeployFile(bytes, { kind: 'server-specs', maxBytes });
-  const artifactId = sha256(payload).toString('hex');
+  const artifactId = sha256Hex(payload);
   if (artifactId !== header.artifactId) malformed('server specs', 'the artifact id is not the hash of the payload');
   const specs = record(decodePlainData(payload, 'server specs'), 'server specs');
   return { parameters: parametersOf(specs.parameters, header.fingerprint, 'server specs'), program: checkProgram(specs.program), artifactId };

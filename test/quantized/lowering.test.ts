@@ -118,3 +118,24 @@ for (const pads of [[0, 0, 0, 0], [1, 0, 0, 1]]) {
     t.deepEqual(Array.from(lowered.clear(q)[0].data), Array.from(expected.data));
   });
 }
+
+test('ReduceSum with rounding: the module rounds sum - zp, so the circuit shifts the sums before rounding them', async (t) => {
+  const model = OnnxModel.load(buildModel({
+    opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['n', 7] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: ['n', 1] }],
+    initializers: [{ name: 'axes', tensor: new Tensor(BigInt64Array.of(1n), [1]) }],
+    nodes: [
+      { op: 'ReduceSum', inputs: ['x', 'axes'], outputs: ['s'], name: 'sum', attributes: { keepdims: 1 } },
+      { op: 'Relu', inputs: ['s'], outputs: ['y'], name: 'relu' },
+    ],
+  }));
+  // inputs in [-1.3, 2.7]: zero point -6, so the sums' -42 is no multiple of the 2^3 the rounding drops
+  const x = new Tensor(Float64Array.from({ length: 40 * 7 }, (_, i) => (((i * 37) % 11) / 10) * 4 - 1.3), [40, 7]) as Tensor<'float64'>;
+  const module = await buildQuantizedModule(model, x, { nBits: 5, roundingThresholdBits: 3 });
+  const [q] = module.quantizeInput(x);
+  const lowered = await module.lower(q);
+  t.true(lowered.lookups(q).some((l) => l.lsbsRemoved > 0), 'the sums are rounded');
+  const [expected] = await module.quantizedForward(q);
+  t.deepEqual(Array.from(lowered.clear(q)[0].data), Array.from(expected.data));
+});

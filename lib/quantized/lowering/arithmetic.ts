@@ -9,7 +9,7 @@ import { Tensor } from '../../tensor';
 import { roundBitPattern } from '../integers';
 import { scalarZeroPoint, type QuantizedOp } from '../op';
 import { QuantizedAdd } from '../ops/add';
-import { identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
+import { identityOf, roundedThenReal, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
 
 function operands(op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): [Lowered, Lowered] {
   const [a, b] = inputs;
@@ -74,17 +74,5 @@ export function lowerMulEncrypted(ctx: LoweringContext, op: QuantizedOp, inputs:
   const scale = x0.quantizer.scale * x1.quantizer.scale;
   const zeroPoint = zp0 * zp1;
   if (op.producesGraphOutput) return identityOf(base, op.makeOutputQuantParameters(ZERO, scale, zeroPoint).quantizer);
-  const lsbs = op.lsbsRemoved('product_q_values');
-  return {
-    base,
-    shape: base.shape,
-    axis: null,
-    rounding: lsbs,
-    evaluate: (ints) => {
-      const product = roundBitPattern(Float64Array.from(ints.data), lsbs);
-      const out = new Float64Array(product.length);
-      for (let i = 0; i < out.length; i++) out[i] = (product[i] + zeroPoint) * scale;
-      return op.prepareOutput(new Tensor(out, ints.shape));
-    },
-  };
+  return roundedThenReal(op, base, op.lsbsRemoved('product_q_values'), (product) => (product + zeroPoint) * scale);
 }

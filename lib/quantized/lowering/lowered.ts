@@ -7,6 +7,7 @@
 import type { CircuitBuilder, CircuitTensor, LookupFunction } from '../../fhe/circuit';
 import type { UniformQuantizer } from '../../quantization';
 import { Tensor } from '../../tensor';
+import { roundBitPattern } from '../integers';
 import type { QuantizedOp } from '../op';
 import { QuantizedValue, RawValue } from '../value';
 
@@ -24,11 +25,29 @@ export interface Lowered {
   /** Per-sample axis the function depends on, or null. */
   readonly axis: number | null;
   readonly evaluate: Evaluate;
-  /** Accumulator lsbs the module rounds off before this function (a rounded shift in front of its lookup). */
+  /**
+   * Accumulator lsbs the module rounds off before this function (a rounded shift in front of its
+   * lookup). evaluate must round the base integers themselves, first: the lookup may then read
+   * them already rounded.
+   */
   readonly rounding?: number;
 }
 
 export type LoweredValue = Lowered | RawValue;
+
+/**
+ * A value the module computes from the base integers rounded by `lsbs` (its accumulator
+ * rounding), then mapped to reals one by one and prepared as the op's output.
+ */
+export function roundedThenReal(op: QuantizedOp, base: CircuitTensor, lsbs: number, toReal: (rounded: number) => number): Lowered {
+  return {
+    base,
+    shape: base.shape,
+    axis: null,
+    rounding: lsbs,
+    evaluate: (ints) => op.prepareOutput(new Tensor(roundBitPattern(Float64Array.from(ints.data), lsbs).map(toReal), ints.shape)),
+  };
+}
 
 /** A value that is exactly the base's integers under `quantizer`. */
 export function identityOf(base: CircuitTensor, quantizer: UniformQuantizer): Lowered {

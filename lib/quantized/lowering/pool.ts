@@ -5,11 +5,10 @@
 
 import { Tensor } from '../../tensor';
 import { attrInt, attrInts, attrString } from '../attributes';
-import { roundBitPattern } from '../integers';
 import { scalarZeroPoint, type QuantizedOp } from '../op';
 import { poolGeometry } from '../ops/pool';
 import type { QuantizedValue } from '../value';
-import { identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
+import { identityOf, roundedThenReal, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
 
 function encrypted(op: QuantizedOp, value: LoweredValue | undefined): Lowered {
   if (value === undefined || !('base' in value)) throw new TypeError(`${op.describe()}: the input must be encrypted`);
@@ -55,20 +54,8 @@ export function lowerAvgPool(ctx: LoweringContext, op: QuantizedOp, inputs: read
   }
   const zp = zeroPointOf(op, value);
   const base = ctx.builder.sumPool2d(tensor, { kernelShape: kernel, strides, pads, padValue: Math.trunc(zp), name: ctx.name(op, 'window_sums') });
-  const lsbs = op.lsbsRemoved('single_rounding_op');
   const normalization = 1 / (kernel[0] * kernel[1]);
-  return {
-    base,
-    shape: base.shape,
-    axis: null,
-    rounding: lsbs,
-    evaluate: (ints) => {
-      const sums = roundBitPattern(Float64Array.from(ints.data), lsbs);
-      const out = new Float64Array(sums.length);
-      for (let i = 0; i < sums.length; i++) out[i] = (sums[i] * normalization - zp) * quantizer.scale;
-      return op.prepareOutput(new Tensor(out, ints.shape));
-    },
-  };
+  return roundedThenReal(op, base, op.lsbsRemoved('single_rounding_op'), (sum) => (sum * normalization - zp) * quantizer.scale);
 }
 
 export function lowerMaxPool(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
@@ -112,20 +99,8 @@ export function lowerReduceSum(ctx: LoweringContext, op: QuantizedOp, inputs: re
   if (op.producesGraphOutput) {
     return identityOf(base, op.makeOutputQuantParameters(new Tensor(new Int32Array(1), [1]) as Tensor<'int32'>, quantizer.scale, zeroPoint).quantizer);
   }
-  const lsbs = op.lsbsRemoved('single_rounding_op');
-  return {
-    base,
-    shape: base.shape,
-    axis: null,
-    rounding: lsbs,
-    evaluate: (ints) => {
-      const shifted = new Float64Array(ints.size);
-      for (let i = 0; i < shifted.length; i++) shifted[i] = ints.data[i] - zeroPoint;
-      const rounded = roundBitPattern(shifted, lsbs);
-      const out = new Float64Array(rounded.length);
-      for (let i = 0; i < out.length; i++) out[i] = quantizer.scale * rounded[i];
-      return op.prepareOutput(new Tensor(out, ints.shape));
-    },
-  };
+  // the module rounds sum - zp: that difference is the base, so a rounded shift can narrow it
+  const shifted = zeroPoint === 0 ? base : ctx.builder.addConstant(base, -zeroPoint, { name: ctx.name(op, 'sums_minus_zero_point') });
+  return roundedThenReal(op, shifted, op.lsbsRemoved('single_rounding_op'), (sum) => quantizer.scale * sum);
 }
 

@@ -93,6 +93,13 @@ test('a rounded shift whose input would need more than 30 bits is refused, namin
   t.throws(() => c.compile(), { message: /roundedShift 'r15': its input 'y' would need 40 bits \(25 for what reads its result, 15 dropped\).*at most 30 bits/ });
 });
 
+test('two rounded shifts of one input that drop different bit counts cannot share a chain: refused, naming one', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [2], { min: 0, max: 255 });
+  b.output(b.add(b.roundedShift(x, 3, { name: 'r3' }), b.roundedShift(x, 5, { name: 'r5' }), { name: 'sum' }), 'sum');
+  t.throws(() => b.compile(), { message: /roundedShift 'r[35]': its input 'x' reaches the values it writes through another rounded shift that drops a different number of bits/ });
+});
+
 test('EXACT on ciphertexts: a layer whose 8-bit accumulator is rounded to 2 bits; execute == simulate == clear', async (t) => {
   const b = new CircuitBuilder();
   const x = b.input('x', [6], { min: 0, max: 7 });

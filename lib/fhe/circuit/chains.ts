@@ -60,7 +60,9 @@ interface ChainPart {
 
 /**
  * A rounded shift reads the same ciphertexts `bits` bits narrower, so its input chain's precision
- * is its output chain's plus `bits`, exactly. Raise both sides until every shift agrees.
+ * is its output chain's plus `bits`, exactly. Raise both sides until every shift agrees. Agreeing
+ * shifts settle within a pass per chain they link (as in Bellman-Ford); shifts that can never
+ * agree (two of one input dropping different counts into one chain) raise each other forever.
  */
 function coupleRoundedShifts(graph: CircuitGraph, chainOf: Int32Array, parts: ChainPart[]): void {
   const rounds = graph.nodes.filter((node) => node.kind === 'round');
@@ -69,10 +71,14 @@ function coupleRoundedShifts(graph: CircuitGraph, chainOf: Int32Array, parts: Ch
     for (const node of rounds) {
       const input = parts[chainOf[node.inputs[0]]];
       const output = parts[chainOf[node.id]];
+      if (pass > 2 * rounds.length) {
+        throw new RangeError(`${describeNode(node)}: its input '${graph.nodes[node.inputs[0]].name}' reaches the values it writes through `
+          + 'another rounded shift that drops a different number of bits; one chain cannot be read at two widths: drop the same number of bits, or round once');
+      }
       const wanted = Math.max(input.bits, output.bits + node.bits);
-      if (wanted > MAX_ROUNDED_INPUT_PRECISION || pass > graph.nodes.length) {
+      if (wanted > MAX_ROUNDED_INPUT_PRECISION) {
         throw new RangeError(`${describeNode(node)}: its input '${graph.nodes[node.inputs[0]].name}' would need ${wanted} bits `
-          + `(${output.bits} for what reads its result, ${node.bits} dropped${pass > graph.nodes.length ? ', and other rounded shifts of the same values disagree on how many bits to drop' : ''}); `
+          + `(${output.bits} for what reads its result, ${node.bits} dropped); `
           + `rounded shifts read at most ${MAX_ROUNDED_INPUT_PRECISION} bits: drop fewer bits or narrow what reads the result`);
       }
       if (input.bits < wanted) {

@@ -33,8 +33,8 @@ struct BlindRotationWorkspace {
                          const FourierKernels& kernels = fourierKernels());
   const FourierKernels* kernels;
   const ExternalProductKernels* productKernels;
-  std::vector<double> digitSpectra;  // (k + 1) * level * N: the digits, then their transforms in place
-  std::vector<double> products;      // N: one output polynomial's inverse FFT in progress
+  CacheAlignedVector<double> digitSpectra;  // (k + 1) * level * N: the digits, then their transforms in place
+  CacheAlignedVector<double> products;      // N: one output polynomial's inverse FFT in progress
 };
 
 // out = X^exponent * in in Z_(2^64)[X]/(X^N + 1), exponent taken modulo 2N.

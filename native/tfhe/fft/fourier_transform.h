@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cache_aligned_vector.h"
 #include "prefetch_stream.h"
 
 namespace cq::tfhe {
@@ -40,9 +41,9 @@ struct FourierTables {
   std::size_t halfSize = 0;        // M = N/2, the complex FFT size
   // The first (forward) and last (backward) pass, for j < M/4 (radix 4) or M/2 (radix 2):
   // w^j with w = exp(i pi / N); W^j with W = exp(-2 pi i / M); w^-j / M.
-  std::vector<double> twistReal, twistImag;
-  std::vector<double> rotationReal, rotationImag;
-  std::vector<double> untwistReal, untwistImag;
+  CacheAlignedVector<double> twistReal, twistImag;
+  CacheAlignedVector<double> rotationReal, rotationImag;
+  CacheAlignedVector<double> untwistReal, untwistImag;
   // c_s = exp(i pi s / 8), s < 4: the radix-4 first pass's input constants; c_2 = exp(i pi / 4)
   // is the radix-2 one's.
   double constantReal[4], constantImag[4];
@@ -57,7 +58,7 @@ struct FourierTables {
     std::size_t offset;
   };
   std::vector<Pass> passes;
-  std::vector<double> twiddles;
+  CacheAlignedVector<double> twiddles;
 };
 
 // Kernels of one code path (scalar or AVX2+FMA). All sizes come from the tables.

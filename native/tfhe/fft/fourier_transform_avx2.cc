@@ -110,7 +110,7 @@ inline void backwardFirstStages(Complex4 (&x)[4], double* re, double* im, std::s
 }
 
 inline Complex4 broadcast(double re, double im) { return {_mm256_set1_pd(re), _mm256_set1_pd(im)}; }
-inline Complex4 loadTable(const std::vector<double>& re, const std::vector<double>& im, std::size_t j) {
+inline Complex4 loadTable(const CacheAlignedVector<double>& re, const CacheAlignedVector<double>& im, std::size_t j) {
   return {_mm256_loadu_pd(re.data() + j), _mm256_loadu_pd(im.data() + j)};
 }
 

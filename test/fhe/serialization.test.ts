@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import test from 'ava';
 
+import { keySizes } from '../../lib/fhe/cost';
 import { defineParameterSet, parameters, TUNIFORM_2_2_PFAIL_2M128, type ParameterSet } from '../../lib/fhe/parameters';
 import * as serialization from '../../lib/fhe/serialization';
 import * as tfhe from '../../lib/fhe/tfhe';
@@ -97,6 +98,8 @@ test('ciphertexts, client keys and both evaluation-key forms round-trip; loaded 
   }
   const direct = await compressed.decompress();
   t.deepEqual(direct.sizes, { keyswitchKey: 256 * 5 * 17 * 8, bootstrapKey: 16 * 4 * 2 * 256 * 8 });
+  // This set's tiny key noise keeps 64 bits a keyswitch-key word, as cost.ts predicts.
+  t.is(keySizes(TEST).keyswitchKeyBytes, direct.sizes.keyswitchKey);
   t.deepEqual(compressed.sizes, { keyswitchKey: 256 * 5 * 8, bootstrapKey: 16 * 4 * 256 * 8 });
   // Loaded keys own their memory: freeing the originals leaves them working.
   compressed.free();

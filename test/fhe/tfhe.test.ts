@@ -2,6 +2,7 @@
 // operations, key lifetime, and measured noise against lib/fhe/noise.ts.
 import test from 'ava';
 
+import { keySizes } from '../../lib/fhe/cost';
 import { freshEncryptionVariance, keyswitchOutputVariance, blindRotationVariance, fftVariance } from '../../lib/fhe/noise';
 import { TUNIFORM_2_2_PFAIL_2M128 as PARAMS } from '../../lib/fhe/parameters';
 import * as tfhe from '../../lib/fhe/tfhe';
@@ -27,6 +28,9 @@ test('keys report their sizes; for 2_2 the keyswitch key is ~30 MB, the bootstra
   // In memory the keyswitch key keeps 32 bits per word (native/tfhe/keyswitch_key.h, Compact32).
   t.is(keyswitchKey, 2048 * 4 * 919 * 4);
   t.is(bootstrapKey, 918 * 2 * 2 * 2048 * 8);
+  // What cost.ts predicts without keys (statistics, the CLI) is what the keys hold.
+  const predicted = keySizes(PARAMS);
+  t.deepEqual([predicted.keyswitchKeyBytes, predicted.bootstrapKeyBytes], [keyswitchKey, bootstrapKey]);
 });
 
 test('encrypt/decrypt round-trips every signed value of the padding-bit range', async (t) => {

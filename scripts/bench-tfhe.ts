@@ -1,9 +1,10 @@
 // TFHE benchmark: one JSON line per measurement. Usage:
-//   npx tsx scripts/bench-tfhe.ts [SET_NAME ...] [--repetitions N]
+//   npx tsx scripts/bench-tfhe.ts [SET_NAME ...] [--repetitions N] [--one-thread]
 // Defaults to the 1_1, 2_2 and 3_3 sets at 2^-128. Each set reports keygen time and key sizes,
 // encrypt/decrypt per ciphertext, then keyswitch, KS-PBS and PBS (KS-PBS minus keyswitch) per
 // ciphertext on 1 thread and on all threads, the throughput of a batched lookup on 1 thread,
-// and the FFT's share of PBS time.
+// and the FFT's share of PBS time. --one-thread keeps to the one-thread latencies and the FFT's
+// share (what scripts/compare-tfhe-rs.ts sets beside tfhe-rs).
 //
 // Timings: `msPerCiphertext` is the mean wall time over the repetitions (as before), `minMs...`
 // the fastest repetition, and `cpuMs...` the process CPU time (all threads) per ciphertext.
@@ -19,6 +20,7 @@ import * as tfhe from '../lib/fhe/tfhe';
 const args = process.argv.slice(2);
 const repetitionsFlag = args.indexOf('--repetitions');
 const repetitions = repetitionsFlag >= 0 ? Number(args[repetitionsFlag + 1]) : 4;
+const oneThread = args.includes('--one-thread');
 const names = args.filter((arg, i) => !arg.startsWith('--') && (repetitionsFlag < 0 || i !== repetitionsFlag + 1));
 const sets: ParameterSet[] = (names.length > 0 ? names : ['TUNIFORM_1_1_PFAIL_2M128', 'TUNIFORM_2_2_PFAIL_2M128',
   'TUNIFORM_3_3_PFAIL_2M128']).map((name) => {
@@ -81,7 +83,7 @@ async function benchmarkSet(params: ParameterSet): Promise<void> {
   };
   const allThreads = native.capabilities().hardwareThreads;
   const { lweDimension: n, glweDimension: k, pbsLevel: level } = params;
-  for (const threads of [...new Set([1, allThreads])]) {
+  for (const threads of [...new Set([1, oneThread ? 1 : allThreads])]) {
     native.setThreads(threads);
     // Single-ciphertext latency on 1 thread; on all threads a batch of two per thread
     // (throughput per ciphertext).
@@ -122,6 +124,7 @@ async function benchmarkSet(params: ParameterSet): Promise<void> {
     const fftMs = (n * ((k + 1) * level * forwardUs + (k + 1) * backwardUs)) / 1000;
     emit({ set, metric: 'pbs', threads, batch, ...pbs, fftMs, fftShare: fftMs / pbs.cpuMsPerCiphertext,
       fftForwardUs: forwardUs, fftBackwardUs: backwardUs });
+    if (oneThread) continue;
     // Throughput of one call on a batch: the keyswitch shares its passes over the key, and the
     // blind rotations run several ciphertexts per pass over the bootstrap key.
     const batchInput = tfhe.encrypt(clientKey, messages.subarray(0, BATCH), { precision });

@@ -10,7 +10,7 @@
 // reads lsbs fewer bits. EXACT is bit-exact with the module; APPROXIMATE may round a value near
 // a tie the other way on ciphertexts (and in simulation), as in Concrete ML.
 
-import { CircuitBuilder, type CircuitTensor, type CompileOptions, type FheCircuit } from '../../fhe/circuit';
+import { CircuitBuilder, type CircuitTensor, type CompileOptions, type FheCircuit, type LookupFunction, type LookupOpOptions } from '../../fhe/circuit';
 import { evaluateGraph } from '../../fhe/circuit/evaluate';
 import { Tensor } from '../../tensor';
 import type { QuantizedModule } from '../module';
@@ -166,6 +166,12 @@ export async function lowerQuantizedModule(module: QuantizedModule, inputShapes:
     }
     return tensor;
   };
+  // fn of the base read `bits` narrower: fn still gets values of the base's unit
+  const narrowedLookup = (base: CircuitTensor, fn: LookupFunction, options: LookupOpOptions, bits: number): CircuitTensor => {
+    if (bits === 0) return builder.lookup(base, fn, options);
+    const unit = 2 ** bits;
+    return builder.lookup(roundedShiftOf(base, bits), (v, channel) => fn(v * unit, channel), options);
+  };
   const ctx: LoweringContext = {
     builder,
     origins,
@@ -182,10 +188,12 @@ export async function lowerQuantizedModule(module: QuantizedModule, inputShapes:
       const fn = tabulate(lowered, finalize, `lookup '${name}' of ${op.describe()}`);
       const options = lowered.axis === null ? { name } : { name, channelAxis: lowered.axis };
       // an explicit lsbsRemoved rounds the lookup's own output (a table entry): nothing to narrow
-      const narrowing = lsbsRemoved === undefined ? lowered.rounding ?? 0 : 0;
-      if (narrowing === 0) return builder.lookup(lowered.base, fn, options);
-      const unit = 2 ** narrowing;
-      return builder.lookup(roundedShiftOf(lowered.base, narrowing), (v, channel) => fn(v * unit, channel), options);
+      return narrowedLookup(lowered.base, fn, options, lsbsRemoved === undefined ? lowered.rounding ?? 0 : 0);
+    },
+    integerLookup(op, base, fn, part, lsbs) {
+      const name = ctx.name(op, part);
+      origins.set(name, { op, what: part, lsbsRemoved: lsbs });
+      return narrowedLookup(base, fn, { name }, lsbs);
     },
     prepared(op, lowered) {
       const { ints, value } = probe(lowered);

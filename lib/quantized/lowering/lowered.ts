@@ -117,11 +117,17 @@ export interface LoweringContext {
   /** One table lookup per element of lowered.base: finalize(value) of the module. */
   lookup(op: QuantizedOp, lowered: Lowered, finalize: (value: QuantizedValue) => Tensor, part: string, lsbsRemoved?: number): CircuitTensor;
   /**
+   * One table lookup per element of an integer tensor the module computes on directly (not a
+   * module value): fn(v). With lsbs > 0 the module rounds v to a multiple of 2^lsbs first, which
+   * the lookup reads narrower behind a rounded shift.
+   */
+  integerLookup(op: QuantizedOp, base: CircuitTensor, fn: (value: number) => number, part: string, lsbs: number): CircuitTensor;
+  /** op.prepareQuantizedInput of the module's value, probed: its quantizer, and whether it keeps the base's integers. */
+  prepared(op: QuantizedOp, lowered: Lowered): { quantizer: UniformQuantizer; value: QuantizedValue; identity: boolean };
+  /**
    * The integers `op` computes on for this input (op.prepareQuantizedInput of the module's
    * value) and their quantizer: the base itself when nothing changes them, else one lookup.
    */
-  /** op.prepareQuantizedInput of the module's value, probed: its quantizer, and whether it keeps the base's integers. */
-  prepared(op: QuantizedOp, lowered: Lowered): { quantizer: UniformQuantizer; value: QuantizedValue; identity: boolean };
   integers(op: QuantizedOp, lowered: Lowered, part: string): { tensor: CircuitTensor; quantizer: UniformQuantizer; value: QuantizedValue };
 }
 

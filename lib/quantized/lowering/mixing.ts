@@ -1,18 +1,19 @@
-// Gemm/MatMul and Conv with clear weights. The tensor that feeds the lookup is the module's
-// accumulator, acc = qx @ (qw - zw) (conv(qx, qw - zw) for Conv, input padded with int(zx));
-// rounding, + K*zx*zw - zx*sum(qw), scale, bias and the output requantization (and every
-// univariate op after it) are the lookup's function, per output channel. Weights are read as
-// the op reads them (weights.ts): per-channel QDQ weights bring a scale and zero point per
-// output channel, which only the lookup's function (and qw - zw) sees.
+// Gemm/MatMul and Conv with clear weights (both operands encrypted: arithmetic.ts). The tensor
+// that feeds the lookup is the module's accumulator, acc = qx @ (qw - zw) (conv(qx, qw - zw) for
+// Conv, input padded with int(zx)); rounding, + K*zx*zw - zx*sum(qw), scale, bias and the output
+// requantization (and every univariate op after it) are the lookup's function, per output
+// channel. Weights are read as the op reads them (weights.ts): per-channel QDQ weights bring a
+// scale and zero point per output channel, which only the lookup's function (and qw - zw) sees.
 
 import { Tensor } from '../../tensor';
 import { attrFloat, attrInt, attrInts } from '../attributes';
 import { int32Of, roundBitPattern } from '../integers';
 import { type PreparedInput, type QuantizedOp, scalarZeroPoint } from '../op';
-import { biasOverScale, type QuantizedGemm } from '../ops/gemm';
+import { biasOverScale } from '../ops/gemm';
 import { weightChannels, type WeightChannels } from '../weights';
 import { QuantizedValue } from '../value';
-import { channelsOf, evalShapeOf, identityOf, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
+import { lowerMatMulEncrypted } from './arithmetic';
+import { channelsOf, evalShapeOf, identityOf, isLowered, type Lowered, type LoweredValue, type LoweringContext } from './lowered';
 
 /**
  * The clear weights as the op itself reads them (weights.ts): integers, and a scale and zero
@@ -21,7 +22,7 @@ import { channelsOf, evalShapeOf, identityOf, type Lowered, type LoweredValue, t
 function weightsOf(op: QuantizedOp, index: number, axis: number, what: string): WeightChannels {
   const constant = op.constants.get(index);
   if (constant === undefined || (constant.quantized === null && constant.perChannel === undefined)) {
-    throw new RangeError(`${op.describe()}: the lowering needs ${what} (input ${index}) to be a clear constant; encrypted x encrypted ${op.opType} is not lowered yet`);
+    throw new RangeError(`${op.describe()}: the lowering needs ${what} (input ${index}) to be a clear constant`);
   }
   const prepared: PreparedInput[] = [];
   prepared[index] = constant.quantized ?? undefined;
@@ -68,8 +69,7 @@ function outputLowered(op: QuantizedOp, base: Lowered['base'], scale: number, ze
 }
 
 export function lowerGemm(ctx: LoweringContext, op: QuantizedOp, inputs: readonly (LoweredValue | undefined)[]): Lowered {
-  const gemm = op as QuantizedGemm;
-  if (gemm.isEncryptedGemm) throw new RangeError(`${op.describe()}: ${op.opType} of two encrypted tensors is not lowered yet (supported: clear weights)`);
+  if (isLowered(inputs[1])) return lowerMatMulEncrypted(ctx, op, inputs);
   const isGemm = op.opType === 'Gemm';
   if (isGemm) {
     const alpha = attrFloat(op.node, 'alpha', 1);

@@ -3,7 +3,8 @@
 //   out = sx*sw * (acc + K*zx*zw - zx*sum_k(qw)) + bias  (folds into the next table lookup)
 // As a graph output the op returns acc itself with scale sx*sw and a per-neuron float zero point
 // zx*sum_k(qw) - K*zx*zw - bias/(sx*sw), so the decrypted integers de-quantize to `out`.
-// With two encrypted operands, products are ((x+y)^2 - (x-y)^2) / 4 (two table lookups each).
+// With two encrypted operands, products are ((x+y)^2 - (x-y)^2) / 4 (two table lookups each),
+// and MatMul may be batched: [..., m, k] @ [..., k, n] with the same leading axes.
 // Per-channel QDQ weights (weights.ts) make sw and zw per output column; a graph output with
 // per-column scales cannot be one quantizer over acc, so it is requantized like any other value.
 
@@ -54,10 +55,8 @@ export class QuantizedGemm extends QuantizedOp {
     const w = weightChannels(this, prepared, 1, transB ? 0 : -1, 'input B');
     const bias = hasBias ? biasOf(this, prepared[2]) : undefined;
 
-    // x: [..., m, k] (rows flattened), w: [k, n]
-    if (w.shape.length !== 2) {
-      throw new RangeError(`${this.describe()}: the second operand must be 2-D, got shape [${w.shape.join(', ')}]`);
-    }
+    // x: [..., m, k] (rows flattened), w: [k, n], or [...lead, k, n] one matrix per leading index
+    const matrices = this.matricesOf(x.shape, w.shape);
     let xData = int32Of(x.qvalues);
     let xShape = [...x.shape];
     if (transA) {
@@ -66,7 +65,7 @@ export class QuantizedGemm extends QuantizedOp {
       xShape = [xShape[1], xShape[0]];
     }
     let wData = int32Of(w.qvalues);
-    let [k, n] = w.shape;
+    let [k, n] = w.shape.slice(-2);
     if (transB) {
       wData = transpose2d(wData, k, n);
       [k, n] = [n, k];
@@ -80,7 +79,7 @@ export class QuantizedGemm extends QuantizedOp {
     const zw = w.zeroPoints;
 
     let acc = this.isEncryptedGemm
-      ? this.encryptedProducts(xData, wData, rows, k, n, calibrateRounding)
+      ? this.encryptedProducts(xData, wData, rows / matrices, matrices, k, n, calibrateRounding)
       : await integerMatmul(xData, wData, rows, k, n);
     if (zw.some((z) => z !== 0)) {
       for (let i = 0; i < rows; i++) {
@@ -89,9 +88,11 @@ export class QuantizedGemm extends QuantizedOp {
         for (let j = 0; j < n; j++) acc[i * n + j] -= zw[j] * sum;
       }
     }
-    const sumWeights = new Float64Array(n);
-    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sumWeights[j] += wData[p * n + j];
-    for (let j = 0; j < n; j++) sumWeights[j] *= zx;
+    // zx * sum_k(qw) per matrix of w and output column
+    const sumWeights = new Float64Array(matrices * n);
+    for (let l = 0; l < matrices; l++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) sumWeights[l * n + j] += wData[(l * k + p) * n + j];
+    for (let i = 0; i < sumWeights.length; i++) sumWeights[i] *= zx;
+    const sumWeightsAt = (i: number) => Math.floor(i / ((rows / matrices) * n)) * n + (i % n);
     const finalTerm = Float64Array.from(zw, (z) => k * zx * z);
     const scale = Float64Array.from(w.scales, (s) => x.quantizer.scale * s);
 
@@ -110,7 +111,7 @@ export class QuantizedGemm extends QuantizedOp {
       acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
       this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
     }
-    for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm[i % n] - sumWeights[i % n];
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i] + finalTerm[i % n] - sumWeights[sumWeightsAt(i)];
     if (this.isEncryptedGemm) {
       acc = this.roundAccumulator(acc, calibrateRounding, 'matmul');
       this.recordLookupInput('accumulator', acc, this.lsbsRemoved('matmul'));
@@ -124,17 +125,37 @@ export class QuantizedGemm extends QuantizedOp {
     return this.prepareOutput(new Tensor(out, outShape));
   }
 
-  /** x @ w with both encrypted: each product as ((a+b)^2 - (a-b)^2) / 4, a+b and a-b rounded if asked. */
-  private encryptedProducts(x: Int32Array, w: Int32Array, rows: number, k: number, n: number, calibrateRounding: boolean): Float64Array {
-    const size = rows * k * n;
+  /**
+   * Matrices in w: 1 for a 2-D w. With both operands encrypted, MatMul may be batched: w
+   * [...lead, k, n] times x [...lead, m, k], one matrix product per leading index.
+   */
+  private matricesOf(xShape: readonly number[], wShape: readonly number[]): number {
+    if (wShape.length === 2) return 1;
+    const lead = wShape.slice(0, -2);
+    if (!this.isEncryptedGemm || xShape.length !== wShape.length || lead.some((d, i) => d !== xShape[i])) {
+      throw new RangeError(
+        `${this.describe()}: cannot multiply [${xShape.join(', ')}] by [${wShape.join(', ')}]: the second operand must be 2-D, ` +
+          'or (both encrypted) batched with the same leading axes as the first, [..., m, k] @ [..., k, n]',
+      );
+    }
+    return lead.reduce((a, b) => a * b, 1);
+  }
+
+  /**
+   * x @ w with both encrypted, `matrices` products of `rows` rows each (w 2-D: one): each
+   * product as ((a+b)^2 - (a-b)^2) / 4, a+b and a-b rounded if asked.
+   */
+  private encryptedProducts(x: Int32Array, w: Int32Array, rows: number, matrices: number, k: number, n: number, calibrateRounding: boolean): Float64Array {
+    const size = matrices * rows * k * n;
     const sums = new Float64Array(size);
     const differences = new Float64Array(size);
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < matrices * rows; i++) {
+      const matrix = Math.floor(i / rows);
       for (let p = 0; p < k; p++) {
         for (let j = 0; j < n; j++) {
           const at = (i * k + p) * n + j;
-          sums[at] = x[i * k + p] + w[p * n + j];
-          differences[at] = x[i * k + p] - w[p * n + j];
+          sums[at] = x[i * k + p] + w[(matrix * k + p) * n + j];
+          differences[at] = x[i * k + p] - w[(matrix * k + p) * n + j];
         }
       }
     }
@@ -142,8 +163,8 @@ export class QuantizedGemm extends QuantizedOp {
     const sub = this.roundAccumulator(differences, calibrateRounding, 'sub');
     this.recordLookupInput('sum', add, this.lsbsRemoved('add'));
     this.recordLookupInput('difference', sub, this.lsbsRemoved('sub'));
-    const out = new Float64Array(rows * n);
-    for (let i = 0; i < rows; i++) {
+    const out = new Float64Array(matrices * rows * n);
+    for (let i = 0; i < matrices * rows; i++) {
       for (let p = 0; p < k; p++) {
         for (let j = 0; j < n; j++) {
           const at = (i * k + p) * n + j;

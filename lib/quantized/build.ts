@@ -198,7 +198,8 @@ class Converter {
       return QuantizedValue.fromFloat(quantizer.nBits, data, { options: quantizer.options, stats: quantizer.stats, params: quantizer.params });
     });
 
-    if (fast && !this.qat && op instanceof QuantizedGemm) {
+    // Analytical only with clear weights: an encrypted x encrypted product's range is data's.
+    if (fast && !this.qat && op instanceof QuantizedGemm && !op.isEncryptedGemm) {
       const raw = op.calibrate(quantized.map((v) => (v instanceof QuantizedValue ? v.values : v)));
       const prepared = op.prepareInputs(quantized, 'quantize');
       const [x, w, b] = prepared;

@@ -16,6 +16,14 @@ namespace {
 constexpr int kMinLog2Size = 8;
 constexpr int kMaxLog2Size = 16;
 
+// scale * exp(i angle) into a factor table at entry j, factor `factor` of `factors`.
+void setFactor(double* table, std::size_t j, std::size_t factor, std::size_t factors,
+               long double angle, long double scale = 1) {
+  const std::size_t at = FourierTables::factorAt(j, factor, factors);
+  table[at] = static_cast<double>(cosl(angle) * scale);
+  table[at + 4] = static_cast<double>(sinl(angle) * scale);
+}
+
 std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize, int log2Size) {
   auto tables = std::make_unique<FourierTables>();
   const std::size_t m = polynomialSize / 2;
@@ -25,15 +33,18 @@ std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize, int log2S
   const long double pi = 3.141592653589793238462643383279502884L;
   const bool firstIsRadix2 = (log2Size - 1) % 2 == 1;  // log2(M) odd
   const std::size_t firstCount = firstIsRadix2 ? m / 2 : m / 4;
+  // Output slot s of the first pass is multiplied by w^j W^(powers[s] j) (fourier_transform.h);
+  // with W = w^-4 that is w^(j (1 - 4 powers[s])).
+  const std::size_t powers[4] = {0, firstIsRadix2 ? 1u : 2u, 1, 3};
+  const std::size_t factors = firstIsRadix2 ? 2 : 4;
+  tables->forwardFactors.resize(firstCount * 2 * factors);
+  tables->backwardFactors.resize(firstCount * 2 * factors);
   for (std::size_t j = 0; j < firstCount; ++j) {
-    const long double twist = pi * static_cast<long double>(j) / static_cast<long double>(polynomialSize);
-    const long double rotation = -2 * pi * static_cast<long double>(j) / static_cast<long double>(m);
-    tables->twistReal.push_back(static_cast<double>(cosl(twist)));
-    tables->twistImag.push_back(static_cast<double>(sinl(twist)));
-    tables->rotationReal.push_back(static_cast<double>(cosl(rotation)));
-    tables->rotationImag.push_back(static_cast<double>(sinl(rotation)));
-    tables->untwistReal.push_back(static_cast<double>(cosl(twist) / m));
-    tables->untwistImag.push_back(static_cast<double>(-sinl(twist) / m));
+    for (std::size_t slot = 0; slot < factors; ++slot) {
+      const long double angle = pi * static_cast<long double>(j) * (1.0L - 4.0L * powers[slot]) / polynomialSize;
+      setFactor(tables->forwardFactors.data(), j, slot, factors, angle);
+      setFactor(tables->backwardFactors.data(), j, slot, factors, -angle, 1.0L / m);
+    }
   }
   for (int s = 0; s < 4; ++s) {
     tables->constantReal[s] = static_cast<double>(cosl(pi * s / 8));
@@ -43,13 +54,13 @@ std::unique_ptr<FourierTables> buildTables(std::size_t polynomialSize, int log2S
   tables->passes.push_back({len, firstIsRadix2 ? 2 : 4, 0});
   len /= firstIsRadix2 ? 2 : 4;
   for (; len >= 16; len /= 4) {
-    tables->passes.push_back({len, 4, tables->twiddles.size()});
-    for (std::size_t power = 1; power <= 3; ++power) {
-      for (int imaginary = 0; imaginary < 2; ++imaginary) {
-        for (std::size_t j = 0; j < len / 4; ++j) {
-          const long double angle = -2 * pi * static_cast<long double>(j * power) / static_cast<long double>(len);
-          tables->twiddles.push_back(static_cast<double>(imaginary ? sinl(angle) : cosl(angle)));
-        }
+    const std::size_t offset = tables->twiddles.size(), q = len / 4;
+    tables->passes.push_back({len, 4, offset});
+    tables->twiddles.resize(offset + q * 6);
+    for (std::size_t j = 0; j < q; ++j) {
+      for (std::size_t power = 1; power <= 3; ++power) {
+        const long double angle = -2 * pi * static_cast<long double>(j * power) / static_cast<long double>(len);
+        setFactor(tables->twiddles.data() + offset, j, power - 1, 3, angle);
       }
     }
   }
@@ -78,8 +89,9 @@ inline void multiplyConjugate(double& re, double& im, double wr, double wi) {
 struct Radix4Twiddles {
   double w1r, w1i, w2r, w2i, w3r, w3i;
 };
-inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t q, std::size_t j) {
-  return {table[j], table[q + j], table[2 * q + j], table[3 * q + j], table[4 * q + j], table[5 * q + j]};
+inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t j) {
+  const double* w = table + FourierTables::factorAt(j, 0, 3);
+  return {w[0], w[4], w[8], w[12], w[16], w[20]};
 }
 
 inline void forwardRadix4(double* re, double* im, std::size_t p, std::size_t q, const Radix4Twiddles& w) {
@@ -177,18 +189,18 @@ void forwardScalarFrom(const FourierTables& t, const double* in, double* re, dou
     i = in[p + m];
     if (s > 0) multiply(r, i, t.constantReal[s], t.constantImag[s]);
   };
+  const double* factors = t.forwardFactors.data();
   if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
     for (std::size_t j = 0; j < h; ++j) {
       double ur, ui, vr, vi;
       input(j, 0, ur, ui);
       input(j + h, 2, vr, vi);
-      double dr = ur - vr, di = ui - vi;
-      double w1r = t.twistReal[j], w1i = t.twistImag[j];
-      multiply(w1r, w1i, t.rotationReal[j], t.rotationImag[j]);  // w^j W^j
-      double sr = ur + vr, si = ui + vi;
-      multiply(sr, si, t.twistReal[j], t.twistImag[j]);
-      multiply(dr, di, w1r, w1i);
+      const double* f0 = factors + FourierTables::factorAt(j, 0, 2);
+      const double* f1 = factors + FourierTables::factorAt(j, 1, 2);
+      double sr = ur + vr, si = ui + vi, dr = ur - vr, di = ui - vi;
+      multiply(sr, si, f0[0], f0[4]);  // w^j
+      multiply(dr, di, f1[0], f1[4]);  // w^j W^j
       re[j] = sr;
       im[j] = si;
       re[j + h] = dr;
@@ -201,36 +213,21 @@ void forwardScalarFrom(const FourierTables& t, const double* in, double* re, dou
       for (int s = 0; s < 4; ++s) input(j + s * q, s, y[s][0], y[s][1]);
       const double t0r = y[0][0] + y[2][0], t0i = y[0][1] + y[2][1], t2r = y[0][0] - y[2][0], t2i = y[0][1] - y[2][1];
       const double t1r = y[1][0] + y[3][0], t1i = y[1][1] + y[3][1], t3r = y[1][0] - y[3][0], t3i = y[1][1] - y[3][1];
-      // w^j, then w^j W^j, w^j W^2j, w^j W^3j by successive rotations.
-      const double rr = t.rotationReal[j], ri = t.rotationImag[j];
-      double v0r = t.twistReal[j], v0i = t.twistImag[j];
-      double v2r = v0r, v2i = v0i;
-      multiply(v2r, v2i, rr, ri);
-      double v1r = v2r, v1i = v2i;
-      multiply(v1r, v1i, rr, ri);
-      double v3r = v1r, v3i = v1i;
-      multiply(v3r, v3i, rr, ri);
-      double x0r = t0r + t1r, x0i = t0i + t1i, x1r = t0r - t1r, x1i = t0i - t1i;
-      double x2r = t2r + t3i, x2i = t2i - t3r, x3r = t2r - t3i, x3i = t2i + t3r;
-      multiply(x0r, x0i, v0r, v0i);
-      multiply(x1r, x1i, v1r, v1i);
-      multiply(x2r, x2i, v2r, v2i);
-      multiply(x3r, x3i, v3r, v3i);
-      re[j] = x0r;
-      im[j] = x0i;
-      re[j + q] = x1r;
-      im[j + q] = x1i;
-      re[j + 2 * q] = x2r;
-      im[j + 2 * q] = x2i;
-      re[j + 3 * q] = x3r;
-      im[j + 3 * q] = x3i;
+      double x[4][2] = {{t0r + t1r, t0i + t1i}, {t0r - t1r, t0i - t1i}, {t2r + t3i, t2i - t3r}, {t2r - t3i, t2i + t3r}};
+      // Times w^j, w^j W^2j, w^j W^j, w^j W^3j.
+      for (std::size_t s = 0; s < 4; ++s) {
+        const double* f = factors + FourierTables::factorAt(j, s, 4);
+        multiply(x[s][0], x[s][1], f[0], f[4]);
+        re[j + s * q] = x[s][0];
+        im[j + s * q] = x[s][1];
+      }
     }
   }
   for (std::size_t pass = 1; pass < t.passes.size(); ++pass) {
     const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      for (std::size_t j = 0; j < q; ++j) forwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j));
+      for (std::size_t j = 0; j < q; ++j) forwardRadix4(re, im, start + j, q, radix4Twiddles(table, j));
     }
   }
   for (std::size_t p = 0; p < m; p += 4) forwardLastStages(re, im, p);
@@ -253,7 +250,7 @@ void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emi
     const std::size_t len = t.passes[pass].length, q = len / 4;
     const double* table = t.twiddles.data() + t.passes[pass].offset;
     for (std::size_t start = 0; start < m; start += len) {
-      for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, start + j, q, radix4Twiddles(table, q, j), store);
+      for (std::size_t j = 0; j < q; ++j) backwardRadix4(re, im, start + j, q, radix4Twiddles(table, j), store);
     }
   }
   // Results times conj(c_s), the constants the forward pass multiplied its inputs by.
@@ -261,36 +258,31 @@ void backwardScalarTo(const FourierTables& t, double* re, double* im, Emit&& emi
     if (s > 0) multiplyConjugate(r, i, t.constantReal[s], t.constantImag[s]);
     emit(p, r, i);
   };
+  const double* factors = t.backwardFactors.data();
   if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
     for (std::size_t j = 0; j < h; ++j) {
       double ar = re[j], ai = im[j], br = re[j + h], bi = im[j + h];
-      double u1r = t.untwistReal[j], u1i = t.untwistImag[j];
-      multiplyConjugate(u1r, u1i, t.rotationReal[j], t.rotationImag[j]);  // w^-j conj(W^j) / M
-      multiply(ar, ai, t.untwistReal[j], t.untwistImag[j]);
-      multiply(br, bi, u1r, u1i);
+      const double* f0 = factors + FourierTables::factorAt(j, 0, 2);
+      const double* f1 = factors + FourierTables::factorAt(j, 1, 2);
+      multiply(ar, ai, f0[0], f0[4]);  // w^-j / M
+      multiply(br, bi, f1[0], f1[4]);  // w^-j conj(W^j) / M
       emitUnconstant(j, 0, ar + br, ai + bi);
       emitUnconstant(j + h, 2, ar - br, ai - bi);
     }
   } else {
     const std::size_t q = m / 4;
     for (std::size_t j = 0; j < q; ++j) {
-      const double rr = t.rotationReal[j], ri = t.rotationImag[j];
-      const double u0r = t.untwistReal[j], u0i = t.untwistImag[j];
-      double u2r = u0r, u2i = u0i;
-      multiplyConjugate(u2r, u2i, rr, ri);
-      double u1r = u2r, u1i = u2i;
-      multiplyConjugate(u1r, u1i, rr, ri);
-      double u3r = u1r, u3i = u1i;
-      multiplyConjugate(u3r, u3i, rr, ri);
-      double ar = re[j], ai = im[j], br = re[j + q], bi = im[j + q];
-      double cr = re[j + 2 * q], ci = im[j + 2 * q], dr = re[j + 3 * q], di = im[j + 3 * q];
-      multiply(ar, ai, u0r, u0i);
-      multiply(br, bi, u1r, u1i);
-      multiply(cr, ci, u2r, u2i);
-      multiply(dr, di, u3r, u3i);
-      const double s0r = ar + br, s0i = ai + bi, s1r = ar - br, s1i = ai - bi;
-      const double s2r = cr + dr, s2i = ci + di, s3r = cr - dr, s3i = ci - di;
+      // Inputs times the conjugates of w^j, w^j W^2j, w^j W^j, w^j W^3j, divided by M.
+      double x[4][2];
+      for (std::size_t s = 0; s < 4; ++s) {
+        const double* f = factors + FourierTables::factorAt(j, s, 4);
+        x[s][0] = re[j + s * q];
+        x[s][1] = im[j + s * q];
+        multiply(x[s][0], x[s][1], f[0], f[4]);
+      }
+      const double s0r = x[0][0] + x[1][0], s0i = x[0][1] + x[1][1], s1r = x[0][0] - x[1][0], s1i = x[0][1] - x[1][1];
+      const double s2r = x[2][0] + x[3][0], s2i = x[2][1] + x[3][1], s3r = x[2][0] - x[3][0], s3i = x[2][1] - x[3][1];
       emitUnconstant(j, 0, s0r + s2r, s0i + s2i);
       emitUnconstant(j + q, 1, s1r - s3i, s1i + s3r);
       emitUnconstant(j + 2 * q, 2, s0r - s2r, s0i - s2i);

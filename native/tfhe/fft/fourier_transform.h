@@ -19,11 +19,17 @@
 // Folding the twist: the first pass's butterfly reads z_p = y_p w^p at p = j + s q (q = M/4, s <
 // 4; y_p = a_p + i a_(p+M)). As w^(j + s q) = w^j c_s with c_s = w^(s q) = exp(i pi s / 8), it
 // multiplies y by the constants c_s and applies the common factor w^j after the (linear)
-// butterfly, merged with the twiddles: outputs times w^j, w^j W^2j, w^j W^j, w^j W^3j
-// (W = exp(-2 pi i / M)), built from the tables w^j and W^j by complex multiplications. So a
-// transform reads 4 + 4 doubles per j < M/4 of tables where a table of w^p (2M doubles) and one of
-// W^j, W^2j, W^3j (3M/2) stood: the N = 2048 transform's data and tables fit the 32 KB L1.
-// A radix-2 first pass (h = M/2) does the same with c = w^h = exp(i pi / 4).
+// butterfly, merged with the twiddles: the outputs at j, j + q, j + 2q, j + 3q are multiplied by
+// w^j, w^j W^2j, w^j W^j, w^j W^3j (W = exp(-2 pi i / M)), read from one table (16 KB for
+// N = 2048; forming the products from tables of w^j and W^j in the loop took a chain of three
+// dependent complex multiplications per iteration and cost more than the reads). The backward
+// transform's last pass mirrors it with conj(factor) / M before its butterfly and conj(c_s)
+// after. A radix-2 first pass (h = M/2) does the same with c = w^h = exp(i pi / 4) and the
+// factors w^j, w^j W^j.
+//
+// Tables are laid out for the AVX2 loops, which read them sequentially: for each group of four
+// consecutive j, the real parts of the group's four entries then their imaginary parts, factor
+// after factor (FourierTables::factorAt).
 #pragma once
 
 #include <cstddef>
@@ -39,11 +45,11 @@ namespace cq::tfhe {
 struct FourierTables {
   std::size_t polynomialSize = 0;  // N
   std::size_t halfSize = 0;        // M = N/2, the complex FFT size
-  // The first (forward) and last (backward) pass, for j < M/4 (radix 4) or M/2 (radix 2):
-  // w^j with w = exp(i pi / N); W^j with W = exp(-2 pi i / M); w^-j / M.
-  CacheAlignedVector<double> twistReal, twistImag;
-  CacheAlignedVector<double> rotationReal, rotationImag;
-  CacheAlignedVector<double> untwistReal, untwistImag;
+  // The first (forward) and last (backward) pass's output factors, for j < M/4 (radix 4: four
+  // factors) or M/2 (radix 2: two), w = exp(i pi / N), W = exp(-2 pi i / M):
+  //   forward, radix 4: w^j, w^j W^2j, w^j W^j, w^j W^3j (for the outputs j, j + q, j + 2q, j + 3q);
+  //   forward, radix 2: w^j, w^j W^j; backward: the conjugates divided by M.
+  CacheAlignedVector<double> forwardFactors, backwardFactors;
   // c_s = exp(i pi s / 8), s < 4: the radix-4 first pass's input constants; c_2 = exp(i pi / 4)
   // is the radix-2 one's.
   double constantReal[4], constantImag[4];
@@ -52,13 +58,19 @@ struct FourierTables {
   struct Pass {
     std::size_t length;  // len: butterflies pair entries len/2 (radix 2) or len/4 (radix 4) apart
     int radix;           // 2 or 4 (only the first pass may be radix 2)
-    // Offset in `twiddles`, for the passes after the first (radix 4, q = len/4): W^j, W^2j,
-    // W^3j for j < q, W = exp(-2 pi i / len), as six arrays of q: re(W^j), im(W^j), re(W^2j),
-    // im(W^2j), re(W^3j), im(W^3j).
+    // Offset in `twiddles`, for the passes after the first (radix 4, q = len/4): the three
+    // factors W^j, W^2j, W^3j for j < q, W = exp(-2 pi i / len).
     std::size_t offset;
   };
   std::vector<Pass> passes;
   CacheAlignedVector<double> twiddles;
+
+  // Index of the real part of factor `factor` of entry j in a table of `factors` factors per
+  // entry (the imaginary part follows 4 doubles later): groups of four entries, each holding its
+  // factors in turn as four real then four imaginary parts.
+  static std::size_t factorAt(std::size_t j, std::size_t factor, std::size_t factors) {
+    return (j / 4) * 8 * factors + factor * 8 + j % 4;
+  }
 };
 
 // Kernels of one code path (scalar or AVX2+FMA). All sizes come from the tables.

@@ -38,14 +38,19 @@ inline Complex4 multiplyConjugate(Complex4 x, Complex4 w) {
   return {_mm256_fmadd_pd(x.re, w.re, _mm256_mul_pd(x.im, w.im)), _mm256_fmsub_pd(x.im, w.re, _mm256_mul_pd(x.re, w.im))};
 }
 
+// Factor `factor` of entries j..j+3 (j a multiple of 4) in a table of `factors` factors per
+// entry (FourierTables::factorAt): four real parts, then four imaginary ones.
+inline Complex4 loadFactor(const double* table, std::size_t j, std::size_t factor, std::size_t factors) {
+  const double* at = table + FourierTables::factorAt(j, factor, factors);
+  return {_mm256_loadu_pd(at), _mm256_loadu_pd(at + 4)};
+}
+
 // Twiddles W^j, W^2j, W^3j for j..j+3 of a radix-4 pass (layout in FourierTables::Pass).
 struct Radix4Twiddles {
   Complex4 w1, w2, w3;
 };
-inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t q, std::size_t j) {
-  return {{_mm256_loadu_pd(table + j), _mm256_loadu_pd(table + q + j)},
-          {_mm256_loadu_pd(table + 2 * q + j), _mm256_loadu_pd(table + 3 * q + j)},
-          {_mm256_loadu_pd(table + 4 * q + j), _mm256_loadu_pd(table + 5 * q + j)}};
+inline Radix4Twiddles radix4Twiddles(const double* table, std::size_t j) {
+  return {loadFactor(table, j, 0, 3), loadFactor(table, j, 1, 3), loadFactor(table, j, 2, 3)};
 }
 
 // See forwardRadix4 in fourier_transform.cc.
@@ -110,9 +115,6 @@ inline void backwardFirstStages(Complex4 (&x)[4], double* re, double* im, std::s
 }
 
 inline Complex4 broadcast(double re, double im) { return {_mm256_set1_pd(re), _mm256_set1_pd(im)}; }
-inline Complex4 loadTable(const CacheAlignedVector<double>& re, const CacheAlignedVector<double>& im, std::size_t j) {
-  return {_mm256_loadu_pd(re.data() + j), _mm256_loadu_pd(im.data() + j)};
-}
 
 // Forward transform of in[0, M) + i in[M, 2M) into re/im (in may equal re/im): the first pass
 // multiplies its inputs by the constants c_s and its outputs by w^j times its twiddles (see
@@ -121,16 +123,15 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
   PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
   auto input = [&](std::size_t p) { return load(in, in + m, p); };
+  const double* factors = t.forwardFactors.data();
   if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
     const Complex4 c = broadcast(t.constantReal[2], t.constantImag[2]);
     for (std::size_t j = 0; j < h; j += 4) {
       prefetch.step();
       const Complex4 u = input(j), v = multiply(input(j + h), c);
-      const Complex4 w0 = loadTable(t.twistReal, t.twistImag, j);
-      const Complex4 w1 = multiply(w0, loadTable(t.rotationReal, t.rotationImag, j));
-      store(re, im, j, multiply(add(u, v), w0));
-      store(re, im, j + h, multiply(sub(u, v), w1));
+      store(re, im, j, multiply(add(u, v), loadFactor(factors, j, 0, 2)));
+      store(re, im, j + h, multiply(sub(u, v), loadFactor(factors, j, 1, 2)));
     }
   } else {
     const std::size_t q = m / 4;
@@ -142,14 +143,10 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
       const Complex4 y0 = input(j), y1 = multiply(input(j + q), c1), y2 = multiply(input(j + 2 * q), c2),
                      y3 = multiply(input(j + 3 * q), c3);
       const Complex4 t0 = add(y0, y2), t2 = sub(y0, y2), t1 = add(y1, y3), t3 = sub(y1, y3);
-      // w^j, then w^j W^j, w^j W^2j, w^j W^3j by successive rotations.
-      const Complex4 rotation = loadTable(t.rotationReal, t.rotationImag, j);
-      const Complex4 v0 = loadTable(t.twistReal, t.twistImag, j);
-      const Complex4 v2 = multiply(v0, rotation), v1 = multiply(v2, rotation), v3 = multiply(v1, rotation);
-      store(re, im, j, multiply(add(t0, t1), v0));
-      store(re, im, j + q, multiply(sub(t0, t1), v1));
-      store(re, im, j + 2 * q, multiply(subTimesI(t2, t3), v2));
-      store(re, im, j + 3 * q, multiply(addTimesI(t2, t3), v3));
+      store(re, im, j, multiply(add(t0, t1), loadFactor(factors, j, 0, 4)));
+      store(re, im, j + q, multiply(sub(t0, t1), loadFactor(factors, j, 1, 4)));
+      store(re, im, j + 2 * q, multiply(subTimesI(t2, t3), loadFactor(factors, j, 2, 4)));
+      store(re, im, j + 3 * q, multiply(addTimesI(t2, t3), loadFactor(factors, j, 3, 4)));
     }
   }
   // Passes after the first are radix 4; the last one (len 16) runs with the last stages.
@@ -162,7 +159,7 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
         prefetch.step();
         const std::size_t p = start + j;
         Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
-        forwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
+        forwardRadix4(a, b, c, d, radix4Twiddles(table, j));
         store(re, im, p, a);
         store(re, im, p + q, b);
         store(re, im, p + 2 * q, c);
@@ -170,7 +167,7 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
       }
     }
   }
-  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
+  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 0);
   for (std::size_t p = 0; p < m; p += 16) {
     prefetch.step();
     forwardLastStages(re, im, p, w16);
@@ -188,7 +185,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
   PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
   const std::size_t m = t.halfSize;
   const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
-  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 4, 0);
+  const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 0);
   for (std::size_t p = 0; p < m; p += 16) {
     prefetch.step();
     Complex4 x[4];
@@ -203,7 +200,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
         prefetch.step();
         const std::size_t p = start + j;
         Complex4 a = load(re, im, p), b = load(re, im, p + q), c = load(re, im, p + 2 * q), d = load(re, im, p + 3 * q);
-        backwardRadix4(a, b, c, d, radix4Twiddles(table, q, j));
+        backwardRadix4(a, b, c, d, radix4Twiddles(table, j));
         store(re, im, p, a);
         store(re, im, p + q, b);
         store(re, im, p + 2 * q, c);
@@ -213,14 +210,14 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
   }
   // The last pass, with the untwist and 1/M folded in: inputs times w^-j / M and conjugate
   // twiddles, results times conj(c_s).
+  const double* factors = t.backwardFactors.data();
   if (t.passes.front().radix == 2) {
     const std::size_t h = m / 2;
     const Complex4 c = broadcast(t.constantReal[2], t.constantImag[2]);
     for (std::size_t j = 0; j < h; j += 4) {
       prefetch.step();
-      const Complex4 u0 = loadTable(t.untwistReal, t.untwistImag, j);
-      const Complex4 u1 = multiplyConjugate(u0, loadTable(t.rotationReal, t.rotationImag, j));
-      const Complex4 a = multiply(load(re, im, j), u0), b = multiply(load(re, im, j + h), u1);
+      const Complex4 a = multiply(load(re, im, j), loadFactor(factors, j, 0, 2));
+      const Complex4 b = multiply(load(re, im, j + h), loadFactor(factors, j, 1, 2));
       emit(j, add(a, b));
       emit(j + h, multiplyConjugate(sub(a, b), c));
     }
@@ -231,12 +228,10 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
     const Complex4 c3 = broadcast(t.constantReal[3], t.constantImag[3]);
     for (std::size_t j = 0; j < q; j += 4) {
       prefetch.step();
-      const Complex4 rotation = loadTable(t.rotationReal, t.rotationImag, j);
-      const Complex4 u0 = loadTable(t.untwistReal, t.untwistImag, j);
-      const Complex4 u2 = multiplyConjugate(u0, rotation), u1 = multiplyConjugate(u2, rotation),
-                     u3 = multiplyConjugate(u1, rotation);
-      const Complex4 a = multiply(load(re, im, j), u0), b = multiply(load(re, im, j + q), u1),
-                     c = multiply(load(re, im, j + 2 * q), u2), d = multiply(load(re, im, j + 3 * q), u3);
+      const Complex4 a = multiply(load(re, im, j), loadFactor(factors, j, 0, 4));
+      const Complex4 b = multiply(load(re, im, j + q), loadFactor(factors, j, 1, 4));
+      const Complex4 c = multiply(load(re, im, j + 2 * q), loadFactor(factors, j, 2, 4));
+      const Complex4 d = multiply(load(re, im, j + 3 * q), loadFactor(factors, j, 3, 4));
       const Complex4 s0 = add(a, b), s1 = sub(a, b), s2 = add(c, d), s3 = sub(c, d);
       emit(j, add(s0, s2));
       emit(j + q, multiplyConjugate(addTimesI(s1, s3), c1));

@@ -177,12 +177,15 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
 
 // Backward transform (M times the inverse DFT) of the spectrum whose 16-entry blocks
 // `source(p, x)` supplies (x[e] = entries p + 4e .. p + 4e + 3), written to re/im as it goes; the
-// last pass hands each group of four results to `emit(position, Complex4)` instead of storing
-// it. Every vector loop iteration advances `prefetch` by one step.
+// last pass hands its results to `emit(positions, values)` instead of storing them: two or four
+// groups of four entries per call (values[g] = entries positions[g] .. positions[g] + 3). Every vector loop iteration advances `prefetch` by one step.
 template <typename Source, typename Emit>
 inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& stream, Source&& source,
-                       Emit&& emit) {
+                       const Emit& output) {
   PrefetchStream prefetch = stream;  // in registers (prefetch_stream.h)
+  // A local copy stays in registers; through the reference, its members (an output pointer and
+  // M) would be reloaded after every store through that pointer.
+  const Emit emit = output;
   const std::size_t m = t.halfSize;
   const std::size_t lastPass = t.passes.size() - 1;  // len 16, run with the first stages
   const Radix4Twiddles w16 = radix4Twiddles(t.twiddles.data() + t.passes[lastPass].offset, 0);
@@ -218,8 +221,7 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
       prefetch.step();
       const Complex4 a = multiply(load(re, im, j), loadFactor(factors, j, 0, 2));
       const Complex4 b = multiply(load(re, im, j + h), loadFactor(factors, j, 1, 2));
-      emit(j, add(a, b));
-      emit(j + h, multiplyConjugate(sub(a, b), c));
+      emit({j, j + h}, {add(a, b), multiplyConjugate(sub(a, b), c)});
     }
   } else {
     const std::size_t q = m / 4;
@@ -233,10 +235,8 @@ inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchS
       const Complex4 c = multiply(load(re, im, j + 2 * q), loadFactor(factors, j, 2, 4));
       const Complex4 d = multiply(load(re, im, j + 3 * q), loadFactor(factors, j, 3, 4));
       const Complex4 s0 = add(a, b), s1 = sub(a, b), s2 = add(c, d), s3 = sub(c, d);
-      emit(j, add(s0, s2));
-      emit(j + q, multiplyConjugate(addTimesI(s1, s3), c1));
-      emit(j + 2 * q, multiplyConjugate(sub(s0, s2), c2));
-      emit(j + 3 * q, multiplyConjugate(subTimesI(s1, s3), c3));
+      emit({j, j + q, j + 2 * q, j + 3 * q}, {add(s0, s2), multiplyConjugate(addTimesI(s1, s3), c1),
+                                              multiplyConjugate(sub(s0, s2), c2), multiplyConjugate(subTimesI(s1, s3), c3)});
     }
   }
   stream = prefetch;
@@ -272,10 +272,6 @@ inline __m256d int64ToDouble(__m256i v) {
   return _mm256_fmadd_pd(high, _mm256_set1_pd(0x1p32), low);
 }
 
-inline void addToTorus(uint64_t* out, __m256d x) {
-  __m256i* target = reinterpret_cast<__m256i*>(out);
-  _mm256_storeu_si256(target, _mm256_add_epi64(_mm256_loadu_si256(target), roundToTorusAvx2(x)));
-}
 
 void forwardRealPrefetchingAvx2(const FourierTables& t, const double* in, double* spectrum, PrefetchStream& prefetch) {
   forwardFrom(t, in, spectrum, spectrum + t.halfSize, prefetch);
@@ -303,14 +299,26 @@ struct SpectrumSource {
   }
 };
 
-// out[p..p+3] += the real parts, out[p+M..p+M+3] the imaginary ones, rounded to the torus. By
-// value: captured by reference, `out` and M would be reloaded after every store through `out`.
+// out[p..p+3] += the real parts, out[p+M..p+M+3] the imaginary ones, rounded to the torus, for
+// each group. All loads come before the first store: the groups lie q = M/4 entries apart, so
+// out[p] and out[p + 2q] (or p + M) share their address modulo 4 KB, and a load issued after a
+// store to such an address waits for it (4K aliasing), which made this loop twice as slow.
 struct AddToTorus {
   uint64_t* out;
   std::size_t m;
-  void operator()(std::size_t p, Complex4 x) const {
-    addToTorus(out + p, x.re);
-    addToTorus(out + p + m, x.im);
+  template <std::size_t Groups>
+  void operator()(const std::size_t (&positions)[Groups], const Complex4 (&values)[Groups]) const {
+    __m256i low[Groups], high[Groups];
+    for (std::size_t g = 0; g < Groups; ++g) {
+      low[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + positions[g]));
+      high[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + positions[g] + m));
+    }
+    for (std::size_t g = 0; g < Groups; ++g) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + positions[g]),
+                          _mm256_add_epi64(low[g], roundToTorusAvx2(values[g].re)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + positions[g] + m),
+                          _mm256_add_epi64(high[g], roundToTorusAvx2(values[g].im)));
+    }
   }
 };
 
@@ -348,6 +356,19 @@ void backwardProductAddToTorusAvx2(const FourierTables& t, const double* spectra
              AddToTorus{out, m});
 }
 
+// out[p..p+3] = the real parts, out[p+M..p+M+3] the imaginary ones, for each group.
+struct StoreReal {
+  double* out;
+  std::size_t m;
+  template <std::size_t Groups>
+  void operator()(const std::size_t (&positions)[Groups], const Complex4 (&values)[Groups]) const {
+    for (std::size_t g = 0; g < Groups; ++g) {
+      _mm256_storeu_pd(out + positions[g], values[g].re);
+      _mm256_storeu_pd(out + positions[g] + m, values[g].im);
+    }
+  }
+};
+
 void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* out) {
   PrefetchStream none;
   backwardAddToTorusPrefetchingAvx2(t, spectrum, out, none);
@@ -356,10 +377,7 @@ void backwardAddToTorusAvx2(const FourierTables& t, double* spectrum, uint64_t* 
 void backwardToRealAvx2(const FourierTables& t, double* spectrum, double* out) {
   const std::size_t m = t.halfSize;
   PrefetchStream none;
-  backwardTo(t, spectrum, spectrum + m, none, SpectrumSource{spectrum, spectrum + m}, [&](std::size_t p, Complex4 x) {
-    _mm256_storeu_pd(out + p, x.re);
-    _mm256_storeu_pd(out + p + m, x.im);
-  });
+  backwardTo(t, spectrum, spectrum + m, none, SpectrumSource{spectrum, spectrum + m}, StoreReal{out, m});
 }
 
 void multiplyAccumulateAvx2(double* acc, const double* a, const double* b, std::size_t m) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../runtime/thread_pool.h"
+#include "fft/cache_aligned_vector.h"
 #include "keyswitch.h"
 #include "lwe_encryption.h"
 #include "modulus_switch.h"
@@ -45,7 +46,9 @@ void bootstrapSmallKeyCiphertexts(const EvaluationKeys& keys, const uint64_t* co
   const std::size_t switchedSize = params.lweDimension() + 1;
   const std::size_t accumulatorSize = (params.glweDimension() + 1) * params.polynomialSize();
   std::vector<uint32_t> switched(count * switchedSize);
-  std::vector<uint64_t> accumulators(count * accumulatorSize);
+  // Cache-line aligned like the workspace (fft/cache_aligned_vector.h): the backward transforms
+  // add their 32-byte groups into these.
+  CacheAlignedVector<uint64_t> accumulators(count * accumulatorSize);
   std::vector<const uint32_t*> switchedPointers(count);
   std::vector<uint64_t*> accumulatorPointers(count);
   for (std::size_t b = 0; b < count; ++b) {

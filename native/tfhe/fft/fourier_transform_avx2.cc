@@ -187,7 +187,8 @@ void forwardFrom(const FourierTables& t, const double* in, double* re, double* i
 // Backward transform (M times the inverse DFT) of the spectrum whose 16-entry blocks
 // `source(p, x)` supplies (x[e] = entries p + 4e .. p + 4e + 3), written to re/im as it goes; the
 // last pass hands its results to `emit(positions, values)` instead of storing them: two or four
-// groups of four entries per call (values[g] = entries positions[g] .. positions[g] + 3). Every vector loop iteration advances `prefetch` by one step.
+// groups of four entries per call (values[g] = entries positions[g] .. positions[g] + 3). Every
+// vector loop iteration advances `prefetch` by one step.
 template <typename Source, typename Emit>
 inline void backwardTo(const FourierTables& t, double* re, double* im, PrefetchStream& stream, Source&& source,
                        const Emit& output) {
@@ -280,7 +281,6 @@ inline __m256d int64ToDouble(__m256i v) {
   const __m256d low = _mm256_sub_pd(_mm256_castsi256_pd(lowBits), _mm256_set1_pd(0x1p52));
   return _mm256_fmadd_pd(high, _mm256_set1_pd(0x1p32), low);
 }
-
 
 void forwardRealPrefetchingAvx2(const FourierTables& t, const double* in, double* spectrum, PrefetchStream& prefetch) {
   forwardFrom(t, in, spectrum, spectrum + t.halfSize, prefetch);

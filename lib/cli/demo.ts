@@ -18,9 +18,9 @@ import {
  * Concrete ML's default for this model (nBits 4, accumulators rounded to 4 bits: 95.6% clear
  * accuracy on the 360 test images, float 96.4%). APPROXIMATE rounding reads the 10-bit first
  * accumulator as a 4-bit lookup input directly: 24 bootstraps per image on a searched N = 2048
- * set (170 MiB of keys); EXACT (Concrete ML's) adds 6 sign bootstraps per element, 168 in all,
- * and matches the clear integers bit for bit. Without rounding, 2/3 bits keep the lookups at 6
- * bits (83.9%).
+ * set; EXACT clears the 6 dropped bits of each accumulator with 4 more bootstraps (120 in all;
+ * Concrete ML's algorithm takes 6, 168 in all) and matches the clear integers bit for bit.
+ * Without rounding, 2/3 bits keep the lookups at 6 bits (83.9%).
  */
 export const DEMO_N_BITS: NBitsDict = { opInputs: 4, opWeights: 4 };
 export const DEMO_ROUNDING_BITS: RoundingThresholdBits = { nBits: 4, method: 'APPROXIMATE' };

@@ -1,9 +1,11 @@
 // Rounded shifts (builder.roundedShift): a wide accumulator read by a narrow lookup. The clear
-// semantics, the coupling of chain precisions, the noise points of the sign bootstraps, and
-// execute == simulate == clear for EXACT on ciphertexts; APPROXIMATE within one of exact.
+// semantics, the coupling of chain precisions, the bootstraps that clear EXACT's dropped bits
+// (chunks of 2 bootstraps each, 1 for a single bit), and execute == simulate == clear for EXACT
+// on ciphertexts; APPROXIMATE within one of exact.
 import test from 'ava';
 
 import { CircuitBuilder, type CircuitInputs, type FheCircuit } from '../../lib/fhe/circuit';
+import { clearingBootstraps, clearingChunks } from '../../lib/fhe/circuit/rounding';
 import { generateKeys, type ClientKey, type EvaluationKeys } from '../../lib/fhe/tfhe';
 import type { ParameterSet } from '../../lib/fhe/parameters';
 import type { Tensor } from '../../lib/tensor';
@@ -51,8 +53,9 @@ test('chains: the input chain is exactly `bits` wider than what reads the result
   t.is(circuit.precisionOf('x'), 11);
   const stats = circuit.statistics;
   t.is(stats.lookups[0].inputPrecision, 4);
-  t.like(stats.rounds[0], { name: 'rounded', count: 3, bits: 7, exactness: 'EXACT', inputPrecision: 11, outputPrecision: 4, bootstraps: 21 });
-  t.is(stats.lookupCount, 3 + 21, 'the sign bootstraps count as lookups');
+  // 7 bits to a 4-bit result: chunks of 4 and 3, 2 bootstraps each
+  t.like(stats.rounds[0], { name: 'rounded', count: 3, bits: 7, exactness: 'EXACT', inputPrecision: 11, outputPrecision: 4, bootstraps: 12 });
+  t.is(stats.lookupCount, 3 + 12, 'the clearing bootstraps count as lookups');
   t.true(stats.rounds[0].log2FailureProbability <= Math.log2(stats.pError));
   t.regex(stats.chains[circuit.program.chainOf[0]].driver, /roundedShift 'rounded' drops 7 bits/);
 });
@@ -84,7 +87,7 @@ test('a rounded shift whose input would need more than 30 bits is refused, namin
   const b = new CircuitBuilder();
   const x = b.input('x', [1], { min: 0, max: 1023 });
   b.output(b.lookup(b.roundedShift(x, 8, { name: 'r' }), (v) => v));
-  // a 10-bit range read at 3 bits: 11-bit chain, 8 sign bootstraps per element
+  // a 10-bit range read at 3 bits: an 11-bit chain
   t.is(b.compile().precisionOf('x'), 11);
   const c = new CircuitBuilder();
   const y = c.input('y', [1], { min: 0, max: 2 ** 24 });
@@ -134,6 +137,37 @@ test('EXACT on ciphertexts: 6 bits dropped from every integer of [-128, 127], ti
   t.deepEqual(Array.from(circuit.clear(inputs)[0].data), expected);
   const [encrypted] = await execute(circuit, inputs);
   t.deepEqual(Array.from(encrypted.data), expected);
+});
+
+test('EXACT clears its dropped bits in chunks as wide as the result (at most 8): 2 bootstraps a chunk, 1 for a single bit', (t) => {
+  t.deepEqual(clearingChunks(1, 4), [{ offset: 0, width: 1, bootstraps: 1 }]);
+  // the demo's accumulators, 10 bits read at 4
+  t.deepEqual(clearingChunks(6, 4), [{ offset: 0, width: 4, bootstraps: 2 }, { offset: 4, width: 2, bootstraps: 2 }]);
+  t.deepEqual(clearingChunks(7, 3).map((c) => [c.offset, c.width, c.bootstraps]), [[0, 3, 2], [3, 3, 2], [6, 1, 1]]);
+  // a 1-bit result: bit by bit
+  t.deepEqual(clearingChunks(5, 1).map((c) => c.width), [1, 1, 1, 1, 1]);
+  // never wider than 8 bits, whose table every searched set holds
+  t.deepEqual(clearingChunks(20, 12).map((c) => c.width), [8, 8, 4]);
+  t.deepEqual([[1, 1], [2, 1], [2, 2], [6, 4], [7, 3], [9, 8], [30, 1]].map(([bits, out]) => clearingBootstraps(bits, out)), [1, 2, 2, 4, 5, 3, 30]);
+});
+
+test('EXACT on ciphertexts: 7 bits dropped to a 2-bit result (three chunks of 2, then a single bit), ties and negatives included', async (t) => {
+  // Both ways of clearing in one shift, each read after the chunk below has been taken off.
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: -384, max: 383 });
+  b.output(b.roundedShift(x, 7, { name: 'r' }), 'r');
+  // ties (128k + 64) with their neighbours, the ends, and values spread between
+  const ties = [-320, -192, -64, 64, 192, 320].flatMap((tie) => [tie - 1, tie, tie + 1]);
+  const inputs = Int32Array.from(new Set([-384, 383, -1, 0, 1, ...ties, ...Array.from({ length: 40 }, (_, i) => -383 + 19 * i)]));
+  const circuit = b.compile({ inputset: inputs });
+  // [-3, 3] fits 2 bits and the padding bit
+  t.like(circuit.statistics.rounds[0], { outputPrecision: 2, bootstraps: 7 });
+  const expected = Array.from(inputs, (v) => reference(v, 7));
+  t.deepEqual(Array.from(circuit.clear(inputs)[0].data), expected);
+  t.deepEqual(Array.from(circuit.simulate(inputs, { seed: 2 })[0].data), expected, 'simulate');
+  const [encrypted] = await execute(circuit, inputs);
+  t.deepEqual(Array.from(encrypted.data), expected);
+  t.log(`${circuit.statistics.parameterSet}: ${inputs.length} elements, ${circuit.statistics.lookupCount} bootstraps each`);
 });
 
 test('APPROXIMATE on ciphertexts and in simulation: within one of exact, and exact away from ties', async (t) => {

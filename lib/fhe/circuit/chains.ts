@@ -44,8 +44,8 @@ export interface ChainAssignment {
 const INT32_LIMIT = 2 ** 31;
 
 /**
- * The widest chain a rounded shift may read: its EXACT form multiplies ciphertexts by 2^p (an
- * int32 factor) and writes sign bootstraps at p + 1 bits (the encoding limit, 31).
+ * The widest chain a rounded shift may read: its EXACT form multiplies ciphertexts by up to 2^p
+ * (an int32 factor) and writes a single bit's sign bootstrap at p + 1 bits (the encoding limit, 31).
  */
 const MAX_ROUNDED_INPUT_PRECISION = 30;
 

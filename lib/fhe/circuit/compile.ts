@@ -16,10 +16,11 @@ import { assignChains, type ChainAssignment } from './chains';
 import { parseInputs, type CircuitInputs, type TensorSpec } from './io';
 import { reduceWeights } from './linear-map';
 import { circuitLogger, type CircuitLogger } from './logger';
-import { effectiveNu, noiseBounds, signExtractionBound, type NoiseBound, type ReducedOperands } from './noise-bound';
+import { effectiveNu, noiseBounds, clearingReads, type NoiseBound, type ReducedOperands } from './noise-bound';
 import { log2PointFailure, selectParameters, weakestPoint, type NoisePoint } from './parameter-selection';
-import { bootstrapsOf, type LookupStep, type Program, type ProgramStep, type RoundStep, type Stage } from './program';
+import type { LookupStep, Program, ProgramStep, RoundStep, Stage } from './program';
 import { resolveRanges } from './ranges';
+import { clearingBootstraps } from './rounding';
 import { lookupTables } from './tables';
 
 export interface CompileOptions extends FailureOptions {
@@ -59,6 +60,13 @@ function observeRanges(graph: CircuitGraph, inputs: readonly TensorSpec[], input
   return observed;
 }
 
+/** Programmable bootstraps a node costs per sample (program.ts bootstrapsOf, before the program exists). */
+function nodeBootstraps(node: CircuitNode, precisionOf: ArrayLike<number>): number {
+  if (node.kind === 'lookup') return node.size;
+  if (node.kind === 'round' && node.exactness === 'EXACT') return node.size * clearingBootstraps(node.bits, precisionOf[node.id]);
+  return 0;
+}
+
 /**
  * Stage of each node: a bootstrapping node runs one stage after its input; other nodes run with
  * their latest input. Lookups are listed apart (batched together); rounds run with the others.
@@ -68,7 +76,8 @@ function stagesOf(graph: CircuitGraph): Stage[] {
   const stages: { lookups: number[]; others: number[] }[] = [];
   for (const node of graph.nodes) {
     const latest = node.inputs.reduce((max, id) => Math.max(max, level[id]), 0);
-    level[node.id] = bootstrapsOf(node, 1) > 0 ? latest + 1 : latest;
+    const bootstraps = node.kind === 'lookup' || (node.kind === 'round' && node.exactness === 'EXACT');
+    level[node.id] = bootstraps ? latest + 1 : latest;
     while (stages.length <= level[node.id]) stages.push({ lookups: [], others: [] });
     (node.kind === 'lookup' ? stages[level[node.id]].lookups : stages[level[node.id]].others).push(node.id);
   }
@@ -119,7 +128,7 @@ function reduceOperands(graph: CircuitGraph, precisionOf: Int32Array): ReducedCl
 
 /**
  * Where noise must stay within a box: every lookup input and every output, at its chain's
- * precision, and every sign bootstrap of an EXACT rounded shift (a 0-bit read of the input times 2^(p - bit)).
+ * precision, and every clearing bootstrap of an EXACT rounded shift (noise-bound.ts clearingReads).
  */
 function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[], chains: ChainAssignment): NoisePoint[] {
   const points: NoisePoint[] = [];
@@ -133,10 +142,9 @@ function noisePoints(graph: CircuitGraph, noise: readonly NoiseBound[], chains: 
     if (node.kind !== 'round' || node.exactness !== 'EXACT') continue;
     const input = node.inputs[0];
     const chain = chains.chains[chains.chainOf[input]];
-    for (let bit = 0; bit < node.bits; bit++) {
+    for (const read of clearingReads(noise[input], node.bits, chain.precision, node.id)) {
       points.push({
-        kind: 'lookup', bound: signExtractionBound(noise[input], bit, chain.precision, node.id), what: `the sign bootstrap of bit ${bit} of ${describeNode(node)}`,
-        precision: 0, chain: chain.index, driver: chain.driver,
+        kind: 'lookup', bound: read.bound, what: `${read.what} of ${describeNode(node)}`, precision: read.precision, chain: chain.index, driver: chain.driver,
       });
     }
   }
@@ -197,10 +205,10 @@ function roundStep(node: CircuitNode & { kind: 'round' }, parts: ProgramParts): 
   let nu = 0;
   let log2Failure = -Infinity;
   if (node.exactness === 'EXACT') {
-    for (let bit = 0; bit < node.bits; bit++) {
-      const bitNu = effectiveNu(signExtractionBound(parts.noise[input], bit, inputPrecision, node.id), parts.parameters);
-      const bitFailure = log2FailureProbability(parts.parameters, 0, bitNu);
-      if (bitFailure > log2Failure) [nu, log2Failure] = [bitNu, bitFailure];
+    for (const read of clearingReads(parts.noise[input], node.bits, inputPrecision, node.id)) {
+      const readNu = effectiveNu(read.bound, parts.parameters);
+      const readFailure = log2FailureProbability(parts.parameters, read.precision, readNu);
+      if (readFailure > log2Failure) [nu, log2Failure] = [readNu, readFailure];
     }
   }
   const outputPrecision = parts.precisionOf[node.id];
@@ -225,8 +233,8 @@ export function compileCircuit(graph: CircuitGraph, options: CompileOptions = {}
   const ranges = resolveRanges(graph, observed);
   const chains = assignChains(graph, ranges);
   const operands = reduceOperands(graph, chains.precisionOf);
-  const noise = noiseBounds(graph, operands);
-  const target = lookupFailureTarget(options, graph.nodes.reduce((sum, node) => sum + bootstrapsOf(node, node.size), 0), logger);
+  const noise = noiseBounds(graph, operands, chains.precisionOf);
+  const target = lookupFailureTarget(options, graph.nodes.reduce((sum, node) => sum + nodeBootstraps(node, chains.precisionOf), 0), logger);
   const points = noisePoints(graph, noise, chains);
   const parameters = selectParameters({ points, pError: target.pError, candidates: options.candidates, forced: options.parameters, search: options.parameterSearch });
   const parts: ProgramParts = { ranges, precisionOf: chains.precisionOf, operands, noise, parameters };

@@ -3,14 +3,15 @@
 // products, elementwise ops), data movement copies ciphertexts, and every lookup of a stage,
 // across ops, channels and samples, goes to the native core in batched calls, one group per
 // (input precision, output precision) pair (cut into chunks so progress can be reported and
-// memory stays bounded). EXACT rounded shifts run their sign bootstraps one bit after another
-// (the bootstraps of all elements and samples of a bit in one call per chunk). Ciphertexts carry
+// memory stays bounded). EXACT rounded shifts run their bootstraps one chunk of dropped bits
+// after another (those of all elements and samples in one call per lookup chunk). Ciphertexts carry
 // their chain's precision from encryption on.
 
 import { add, addConstants, CiphertextBatch, dotProduct, lookup, multiplyByIntegers, subtract, type EvaluationKeys } from '../tfhe';
 import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';
 import { packBlocks, type DotBlock } from './linear-map';
 import { bootstrapsOf, stepInputs, type LookupStep, type Program, type ProgramStep, type RoundStep } from './program';
+import { clearingChunks } from './rounding';
 
 export interface ExecutionProgress {
   readonly lookupsDone: number;
@@ -147,23 +148,50 @@ async function lookupInChunks(
 
 /**
  * A rounded shift. APPROXIMATE: the ciphertexts as they are, read `bits` bits narrower.
- * EXACT: add half a unit, then for each dropped bit from the lowest, move it onto the padding
- * bit (times 2^(p - bit)), a quarter turn off the boundary (+2^61), and bootstrap its sign into
- * +-2^(bit-1) units (encoded at p + 1): adding that and -2^(bit-1) clears the bit. The
- * -2^(bit-1) goes in at once: left pending, it would sit in the lower bits of the next read
- * and push its phase towards the boundary (by nearly a quarter turn at the last bit).
+ * EXACT: add half a unit, then clear the dropped bits chunk by chunk from the lowest
+ * (rounding.ts clearingChunks); the value is then a multiple of 2^bits, read `bits` narrower.
  */
 async function runRound(step: RoundStep, input: CiphertextBatch, keys: EvaluationKeys, chunkSize: number, progress: (count: number) => void): Promise<CiphertextBatch> {
   if (step.exactness === 'APPROXIMATE') return readAt(input, step.outputPrecision);
   const p = step.inputPrecision;
+  const lookupAll = (x: CiphertextBatch, table: Int32Array, outputPrecision: number) => lookupInChunks(keys, x, table, outputPrecision, chunkSize, progress);
   let value = addConstants(input, 2 ** (step.bits - 1));
-  for (let bit = 0; bit < step.bits; bit++) {
-    const onPadding = readAt(multiplyByIntegers(value, 2 ** (p - bit)), 2);
-    const centeredInBox = readAt(addConstants(onPadding, 1), 1);
-    const sign = await lookupInChunks(keys, centeredInBox, Int32Array.of(2 ** bit, 2 ** bit), p + 1, chunkSize, progress);
-    value = readAt(addConstants(readAt(add(value, readAt(sign, p)), p + 1), -(2 ** bit)), p);
+  for (const { offset, width } of clearingChunks(step.bits, step.outputPrecision)) {
+    value = width === 1 ? await clearBit(value, p, offset, lookupAll) : await clearChunk(value, p, offset, width, lookupAll);
   }
   return readAt(value, step.outputPrecision);
+}
+
+type LookupAll = (x: CiphertextBatch, table: Int32Array, outputPrecision: number) => Promise<CiphertextBatch>;
+
+/**
+ * Clears bit `bit` of `value` (precision p, bits below already clear): times 2^(p - bit) the
+ * bit lands on the padding bit; a quarter turn off the boundary (+2^61), a sign bootstrap turns
+ * it into +-2^(bit-1) units (encoded at p + 1), and adding that and -2^(bit-1) clears it. The
+ * -2^(bit-1) goes in at once: left pending, it would sit in the lower bits of the next read and
+ * push its phase towards the boundary (by nearly a quarter turn at the last bit).
+ */
+async function clearBit(value: CiphertextBatch, p: number, bit: number, lookupAll: LookupAll): Promise<CiphertextBatch> {
+  const onPadding = readAt(multiplyByIntegers(value, 2 ** (p - bit)), 2);
+  const centeredInBox = readAt(addConstants(onPadding, 1), 1);
+  const sign = await lookupAll(centeredInBox, Int32Array.of(2 ** bit, 2 ** bit), p + 1);
+  return readAt(addConstants(readAt(add(value, readAt(sign, p)), p + 1), -(2 ** bit)), p);
+}
+
+/**
+ * Clears bits [offset, offset + width) of `value` (precision p, bits below already clear) with
+ * two bootstraps. Times 2^(p - offset - width) and read at `width` bits, the chunk is the
+ * message's low `width` bits, the bits above it vanish modulo 2^64 but the next one, whose
+ * parity lands on the padding bit. So a table of ones gives s = +-1 (the parity), read as
+ * +-a quarter turn; taking s off and adding a quarter turn moves an odd parity's half onto the
+ * even one, where the chunk reads as itself: a second table gives chunk * 2^offset, subtracted.
+ */
+async function clearChunk(value: CiphertextBatch, p: number, offset: number, width: number, lookupAll: LookupAll): Promise<CiphertextBatch> {
+  const shifted = readAt(multiplyByIntegers(value, 2 ** (p - offset - width)), width);
+  const parity = await lookupAll(shifted, new Int32Array(2 ** width).fill(1), 1);
+  const evenHalf = readAt(addConstants(subtract(readAt(shifted, 1), parity), 1), width);
+  const chunk = await lookupAll(evenHalf, Int32Array.from({ length: 2 ** width }, (_, bits) => bits * 2 ** offset), p);
+  return subtract(value, chunk);
 }
 
 export async function executeProgram(

@@ -82,8 +82,8 @@ export interface LookupNode extends NodeBase {
 }
 
 /**
- * How a rounded shift computes: EXACT clears the dropped bits with one sign bootstrap each,
- * then reads the rest; APPROXIMATE lets the next lookup read the high bits directly, the
+ * How a rounded shift computes: EXACT clears the dropped bits with bootstraps (two per chunk
+ * as wide as the result, one for a single bit), then reads the rest; APPROXIMATE lets the next lookup read the high bits directly, the
  * dropped bits landing in its box with the noise (the result may be one off near ties).
  */
 export type RoundingExactness = 'EXACT' | 'APPROXIMATE';

@@ -15,6 +15,7 @@ import { blindRotationVariance, freshEncryptionVariance } from '../noise';
 import type { ParameterSet } from '../parameters';
 import type { CircuitGraph, CircuitNode } from './graph';
 import { noiseGrowth } from './linear-map';
+import { clearingChunks } from './rounding';
 
 export interface NoiseBound {
   readonly bootstrap: number;
@@ -39,18 +40,37 @@ function scaled(bound: NoiseBound, factor: number, independent = bound.independe
   return { bootstrap: bound.bootstrap * factor, fresh: bound.fresh * factor, sources: bound.sources, independent };
 }
 
-/** The input plus `count` independent bootstrap outputs per element (an EXACT round's sign bootstraps). */
+/** The input plus `count` independent bootstrap outputs per element (an EXACT round's clearing bootstraps). */
 function withBootstraps(bound: NoiseBound, count: number, id: number): NoiseBound {
   return { bootstrap: bound.bootstrap + count, fresh: bound.fresh, sources: union([bound.sources, new Set([id])]), independent: bound.independent };
 }
 
+/** One bootstrap's read while an EXACT rounded shift clears its dropped bits. */
+export interface ClearingRead {
+  readonly bound: NoiseBound;
+  /** The precision the bootstrap reads at: 0 for a single bit's sign, else the chunk's width. */
+  readonly precision: number;
+  readonly what: string;
+}
+
 /**
- * What the sign bootstrap of bit `bit` of an EXACT rounded shift reads: the input with the
- * bits below already cleared (one bootstrap each), multiplied by 2^(precision - bit) so that
- * the bit lands on the padding bit.
+ * What each clearing bootstrap of an EXACT rounded shift reads (execute.ts runRound), chunk by
+ * chunk (rounding.ts clearingChunks); after j chunks the value carries j bootstrap outputs.
+ * A chunk of one bit at offset o: the value times 2^(p - o), the bit on the padding bit, read
+ * as a sign. A wider chunk of width c: the value times 2^(p - o - c), read at c bits (the
+ * parity), then the same plus the parity bootstrap's output, read at c bits (the chunk).
  */
-export function signExtractionBound(input: NoiseBound, bit: number, precision: number, id: number): NoiseBound {
-  return scaled(withBootstraps(input, bit, id), 4 ** (precision - bit));
+export function clearingReads(input: NoiseBound, bits: number, precision: number, id: number): ClearingRead[] {
+  return clearingChunks(bits, precision - bits).flatMap(({ offset, width }, chunk): ClearingRead[] => {
+    const value = withBootstraps(input, chunk, id);
+    const where = width === 1 ? `bit ${offset}` : `bits ${offset}..${offset + width - 1}`;
+    if (width === 1) return [{ bound: scaled(value, 4 ** (precision - offset)), precision: 0, what: `the sign bootstrap of ${where}` }];
+    const shifted = scaled(value, 4 ** (precision - offset - width));
+    return [
+      { bound: shifted, precision: width, what: `the parity bootstrap of ${where}` },
+      { bound: withBootstraps(shifted, 1, id), precision: width, what: `the bootstrap that reads ${where}` },
+    ];
+  });
 }
 
 function disjoint(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
@@ -107,7 +127,7 @@ function sum(a: NoiseBound, b: NoiseBound): NoiseBound {
   };
 }
 
-export function noiseBounds(graph: CircuitGraph, reduced: ReducedOperands): NoiseBound[] {
+export function noiseBounds(graph: CircuitGraph, reduced: ReducedOperands, precisionOf: ArrayLike<number>): NoiseBound[] {
   const bounds: NoiseBound[] = [];
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((id) => bounds[id]);
@@ -138,7 +158,8 @@ export function noiseBounds(graph: CircuitGraph, reduced: ReducedOperands): Nois
         bounds.push(gatherNoise(node, inputs));
         break;
       case 'round':
-        bounds.push(node.exactness === 'EXACT' ? withBootstraps(inputs[0], node.bits, node.id) : inputs[0]);
+        // EXACT: each cleared chunk subtracts one bootstrap's output
+        bounds.push(node.exactness === 'EXACT' ? withBootstraps(inputs[0], clearingChunks(node.bits, precisionOf[node.id]).length, node.id) : inputs[0]);
         break;
     }
   }

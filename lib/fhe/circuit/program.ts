@@ -5,9 +5,10 @@
 // the native core in one batched call.
 
 import type { Chain } from './chains';
-import type { CircuitNode, RoundingExactness } from './graph';
+import type { RoundingExactness } from './graph';
 import type { IntegerRange } from './integers';
 import type { LinearMap } from './linear-map';
+import { clearingBootstraps } from './rounding';
 import type { TensorSpec } from './io';
 
 export interface LookupStep {
@@ -36,8 +37,8 @@ export interface LookupStep {
 
 /**
  * A rounded shift on ciphertexts: the input read `bits` bits narrower. EXACT first clears the
- * dropped bits: + 2^(bits-1), then per bit i from the lowest a sign bootstrap of the
- * ciphertext times 2^(p_in - i), whose +-2^(i-1) result is added back.
+ * dropped bits: + 2^(bits-1), then chunk by chunk from the lowest (rounding.ts clearingChunks)
+ * bootstraps that read the chunk and subtract it (execute.ts runRound).
  */
 export interface RoundStep {
   readonly kind: 'round';
@@ -48,7 +49,7 @@ export interface RoundStep {
   /** p_in = p_out + bits. */
   readonly inputPrecision: number;
   readonly outputPrecision: number;
-  /** EXACT: the noisiest sign bootstrap's nu (times 2^(p_in - i)) and log2 failure; APPROXIMATE: 0 and -Infinity. */
+  /** EXACT: the noisiest clearing bootstrap's nu and log2 failure; APPROXIMATE: 0 and -Infinity. */
   readonly nu: number;
   readonly log2FailureProbability: number;
   /**
@@ -85,7 +86,7 @@ export type ProgramStep =
 
 /**
  * Lookups that can run together, then the other nodes that only need them and earlier stages
- * (EXACT rounded shifts among them: their sign bootstraps run one bit after another).
+ * (EXACT rounded shifts among them: their bootstraps run one chunk of dropped bits after another).
  */
 export interface Stage {
   readonly lookups: readonly number[];
@@ -136,9 +137,9 @@ export function stepInputs(step: ProgramStep): readonly number[] {
   }
 }
 
-/** Programmable bootstraps a step costs per sample: one per lookup element, one per element and dropped bit of an EXACT round. */
-export function bootstrapsOf(step: ProgramStep | CircuitNode, size: number): number {
+/** Programmable bootstraps a step costs per sample: one per lookup element, clearingBootstraps per element of an EXACT round. */
+export function bootstrapsOf(step: ProgramStep, size: number): number {
   if (step.kind === 'lookup') return size;
-  if (step.kind === 'round' && step.exactness === 'EXACT') return size * step.bits;
+  if (step.kind === 'round' && step.exactness === 'EXACT') return size * clearingBootstraps(step.bits, step.outputPrecision);
   return 0;
 }

@@ -8,6 +8,7 @@
 import { centered } from './integers';
 import { evaluateModular } from './linear-map';
 import { stepInputs, type LookupStep, type Program, type RoundStep } from './program';
+import { clearingChunks } from './rounding';
 import { trialsBeforeSuccess, type Random } from './random';
 
 export interface SimulationResult {
@@ -68,23 +69,40 @@ function gaussian(random: Random): number {
 
 /**
  * A rounded shift as the ciphertexts compute it. EXACT: add half a unit, then clear the dropped
- * bits from the lowest, each through a sign bootstrap that may fail (it then subtracts the
- * wrong bit). APPROXIMATE: the reader rounds x / 2^bits with its noise, so ties go either way.
+ * bits chunk by chunk (rounding.ts clearingChunks) through bootstraps that may fail, each read
+ * as execute.ts runRound makes it. APPROXIMATE: the reader rounds x / 2^bits with its noise, so
+ * ties go either way.
  */
 function simulateRound(step: RoundStep, input: Float64Array, injector: ErrorInjector, random: Random): Float64Array {
   const modulus = 2 ** (step.inputPrecision + 1);
   const unit = 2 ** step.bits;
+  const chunks = clearingChunks(step.bits, step.outputPrecision);
   return input.map((x) => {
     if (step.exactness === 'APPROXIMATE') return centered(Math.floor(x / unit + 0.5 + step.readStd * gaussian(random)), step.outputPrecision);
     let v = (((x + unit / 2) % modulus) + modulus) % modulus;
-    for (let bit = 0; bit < step.bits; bit++) {
-      const weight = 2 ** bit;
-      const read = (Math.floor(v / weight) % 2) ^ (injector.nextOffset() === 0 ? 0 : 1);
-      v = (v - read * weight + modulus) % modulus;
-    }
-    // bits left set by a failed sign bootstrap are a fraction of the result's unit: read rounds them
+    for (const { offset, width } of chunks) v = (v - clearedBits(v, offset, width, injector) + modulus) % modulus;
+    // bits left set by a failed bootstrap are a fraction of the result's unit: read rounds them
     return centered(Math.floor(v / unit + 0.5), step.outputPrecision);
   });
+}
+
+/**
+ * What a chunk's bootstraps take off v (a residue; the bits below `offset` clear): the chunk's
+ * bits [offset, offset + width) when they read right. A single bit's sign bootstrap that fails
+ * reads the other sign. A wider chunk's parity read (the chunk and the next bit, at `width` bits,
+ * negacyclic) that fails by a box across the half-turn flips the parity, which moves the second
+ * read by half a turn, where the table of the chunk reads negated; the second read may fail too.
+ */
+function clearedBits(v: number, offset: number, width: number, injector: ErrorInjector): number {
+  const weight = 2 ** offset;
+  if (width === 1) return ((Math.floor(v / weight) % 2) ^ (injector.nextOffset() === 0 ? 0 : 1)) * weight;
+  const span = 2 ** width;
+  const message = Math.floor(v / weight) % (2 * span); // the chunk, plus span when the next bit is set
+  const parityRead = (message + injector.nextOffset() + 2 * span) % (2 * span);
+  const flipped = (parityRead < span) !== (message < span);
+  // the second read: the chunk when the parity read right, half a turn (span) off when not
+  const read = ((message % span) + (flipped ? span : 0) + injector.nextOffset() + 2 * span) % (2 * span);
+  return (read < span ? read : -(read - span)) * weight;
 }
 
 export function simulateProgram(program: Program, inputs: readonly Float64Array[], batch: number, rate: number, random: Random): SimulationResult {

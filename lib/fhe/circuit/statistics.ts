@@ -22,7 +22,7 @@ export interface LookupOpStatistics {
   readonly log2FailureProbability: number;
 }
 
-/** A rounded shift: how many bits it drops and, for EXACT, its sign bootstraps. */
+/** A rounded shift: how many bits it drops and, for EXACT, the bootstraps that clear them. */
 export interface RoundStatistics {
   readonly name: string;
   /** Elements per sample. */
@@ -32,9 +32,9 @@ export interface RoundStatistics {
   /** Precision of the chain it reads, and of the one it writes (bits fewer). */
   readonly inputPrecision: number;
   readonly outputPrecision: number;
-  /** Sign bootstraps per sample: count * bits for EXACT, 0 for APPROXIMATE. */
+  /** Clearing bootstraps per sample: count * clearingBootstraps(bits) for EXACT (rounding.ts), 0 for APPROXIMATE. */
   readonly bootstraps: number;
-  /** The noisiest sign bootstrap's nu and log2 failure probability (EXACT). */
+  /** The noisiest clearing bootstrap's nu and log2 failure probability (EXACT). */
   readonly nu: number;
   readonly log2FailureProbability: number;
 }
@@ -87,7 +87,7 @@ export interface CircuitStatistics {
   readonly chains: readonly ChainStatistics[];
   /** Every output with its precision and decryption failure probability. */
   readonly outputs: readonly OutputStatistics[];
-  /** Programmable bootstraps per sample: every lookup, and the sign bootstraps of EXACT rounded shifts. */
+  /** Programmable bootstraps per sample: every lookup, and the clearing bootstraps of EXACT rounded shifts. */
   readonly lookupCount: number;
   /** One keyswitch per bootstrap (KS-PBS). */
   readonly keyswitchCount: number;

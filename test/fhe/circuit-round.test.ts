@@ -170,6 +170,24 @@ test('EXACT on ciphertexts: 7 bits dropped to a 2-bit result (three chunks of 2,
   t.log(`${circuit.statistics.parameterSet}: ${inputs.length} elements, ${circuit.statistics.lookupCount} bootstraps each`);
 });
 
+test('EXACT in simulation: failed clearing reads change results, which stay integers of the result\'s range', (t) => {
+  const b = new CircuitBuilder();
+  const x = b.input('x', [1], { min: -384, max: 383 });
+  b.output(b.roundedShift(x, 7, { name: 'r' }), 'r');
+  const inputs = every(-384, 383);
+  const circuit = b.compile({ inputset: inputs });
+  const expected = Array.from(inputs, (v) => reference(v, 7));
+  const [none] = circuit.simulate(inputs, { seed: 4, pError: 0 });
+  t.deepEqual(Array.from(none.data), expected);
+  const [failing] = circuit.simulate(inputs, { seed: 4, pError: 0.25 });
+  const differing = Array.from(failing.data).filter((v, i) => v !== expected[i]).length;
+  // 7 reads per element, each failing a quarter of the time; a failure that leaves the read
+  // on the same side changes nothing, so fewer elements differ than fail
+  t.true(differing > inputs.length / 10 && differing < inputs.length, `${differing} of ${inputs.length} differ`);
+  // whatever the failures, results are residues modulo 2^3 of the 2-bit result chain, centered
+  t.true(Array.from(failing.data).every((v) => Number.isInteger(v) && Math.abs(v) <= 4));
+});
+
 test('APPROXIMATE on ciphertexts and in simulation: within one of exact, and exact away from ties', async (t) => {
   const b = new CircuitBuilder();
   const x = b.input('x', [1], { min: 0, max: 255 });

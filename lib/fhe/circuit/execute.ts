@@ -4,8 +4,8 @@
 // across ops, channels and samples, goes to the native core in batched calls, one group per
 // (input precision, output precision) pair (cut into chunks so progress can be reported and
 // memory stays bounded). EXACT rounded shifts run their bootstraps one chunk of dropped bits
-// after another (those of all elements and samples in one call per lookup chunk). Ciphertexts carry
-// their chain's precision from encryption on.
+// after another (those of all elements and samples in one call per lookup chunk). Ciphertexts
+// carry their chain's precision from encryption on.
 
 import { add, addConstants, CiphertextBatch, dotProduct, lookup, multiplyByIntegers, subtract, type EvaluationKeys } from '../tfhe';
 import { copyCiphertext, repeatPerSample, sliceBatch, trivialCiphertexts, wordsPerCiphertext, zeroBatch } from './ciphertexts';

@@ -79,26 +79,39 @@ void keyswitchLwe(const KeyswitchKey& key, const uint64_t* in, uint64_t* out, co
 
 namespace {
 
+// One pass over the key for a group: for each input coefficient i, the group's digits of it,
+// then subtract(g, rows, prefetch) subtracts member g's digit combination of i's `level` rows,
+// which are contiguous. While the group works through them, the next coefficient's rows stream
+// in (fft/prefetch_stream.h), one step per 32-byte vector of a member's row.
+template <typename Word, typename Subtract>
+void passOverKey(const KeyswitchKey& key, const Word* (KeyswitchKey::*rowsOf)(std::size_t) const,
+                 const uint64_t* const* in, std::size_t count, int64_t (*digits)[64], Subtract subtract) {
+  const std::size_t outputSize = key.outputDimension() + 1;
+  const DecompositionParameters decomposition = key.decomposition();
+  const std::size_t rowsBytes = static_cast<std::size_t>(decomposition.level) * outputSize * sizeof(Word);
+  constexpr std::size_t kWordsPerVector = 32 / sizeof(Word);
+  const std::size_t prefetchSteps = count * ((outputSize + kWordsPerVector - 1) / kWordsPerVector);
+  for (std::size_t i = 0; i < key.inputDimension(); ++i) {
+    for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
+    PrefetchStream nextRows;
+    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream((key.*rowsOf)(i + 1), rowsBytes, prefetchSteps);
+    for (std::size_t g = 0; g < count; ++g) subtract(g, (key.*rowsOf)(i), nextRows);
+  }
+}
+
 // The sums of a Compact32 key modulo 2^32, one scratch row per ciphertext, then widened: the
 // key words are multiples of 2^32, so the mask is the sum shifted up and the body the input's
 // body plus it.
 void keyswitchGroupCompact(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
                            const KeyswitchKernels& kernels, int64_t (*digits)[64]) {
   const std::size_t outputSize = key.outputDimension() + 1;
-  const DecompositionParameters decomposition = key.decomposition();
-  const std::size_t level = static_cast<std::size_t>(decomposition.level);
+  const int level = key.decomposition().level;
   std::vector<uint32_t> sums(count * outputSize, 0);
-  const std::size_t rowsBytes = level * outputSize * sizeof(uint32_t);
-  const std::size_t prefetchSteps = count * ((outputSize + 7) / 8);
-  for (std::size_t i = 0; i < key.inputDimension(); ++i) {
-    for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
-    PrefetchStream nextRows;
-    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.compactRows(i + 1), rowsBytes, prefetchSteps);
-    for (std::size_t g = 0; g < count; ++g) {
-      kernels.subtractDigitCombination32(sums.data() + g * outputSize, key.compactRows(i), outputSize, digits[g],
-                                         decomposition.level, outputSize, nextRows);
-    }
-  }
+  passOverKey(key, &KeyswitchKey::compactRows, in, count, digits,
+              [&](std::size_t g, const uint32_t* rows, PrefetchStream& prefetch) {
+                kernels.subtractDigitCombination32(sums.data() + g * outputSize, rows, outputSize, digits[g], level,
+                                                   outputSize, prefetch);
+              });
   for (std::size_t g = 0; g < count; ++g) {
     const uint32_t* sum = sums.data() + g * outputSize;
     for (std::size_t w = 0; w < key.outputDimension(); ++w) out[g][w] = uint64_t{sum[w]} << 32;
@@ -106,36 +119,31 @@ void keyswitchGroupCompact(const KeyswitchKey& key, const uint64_t* const* in, u
   }
 }
 
+// phase(out) = b - sum_i sum_j d_ij * (s_i q/B^(j+1) + noise) ~ b - sum_i a_i s_i.
+void keyswitchGroupFull(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
+                        const KeyswitchKernels& kernels, int64_t (*digits)[64]) {
+  const std::size_t outputSize = key.outputDimension() + 1;
+  const int level = key.decomposition().level;
+  for (std::size_t g = 0; g < count; ++g) {
+    std::fill_n(out[g], outputSize, uint64_t{0});
+    out[g][key.outputDimension()] = in[g][key.inputDimension()];
+  }
+  passOverKey(key, &KeyswitchKey::fullRows, in, count, digits,
+              [&](std::size_t g, const uint64_t* rows, PrefetchStream& prefetch) {
+                kernels.subtractDigitCombination(out[g], rows, outputSize, digits[g], level, outputSize, prefetch);
+              });
+}
+
 }  // namespace
 
 void keyswitchLweGroup(const KeyswitchKey& key, const uint64_t* const* in, uint64_t* const* out, std::size_t count,
                        const KeyswitchKernels& kernels) {
   if (count > kKeyswitchGroupSize) throw std::invalid_argument("keyswitch: group too large");
-  const std::size_t outputSize = key.outputDimension() + 1;
-  const DecompositionParameters decomposition = key.decomposition();
-  const std::size_t level = static_cast<std::size_t>(decomposition.level);
   int64_t digits[kKeyswitchGroupSize][64];
   if (key.storage() == KeyswitchKeyStorage::Compact32) {
     keyswitchGroupCompact(key, in, out, count, kernels, digits);
-    return;
-  }
-  for (std::size_t g = 0; g < count; ++g) {
-    std::fill_n(out[g], outputSize, uint64_t{0});
-    out[g][key.outputDimension()] = in[g][key.inputDimension()];
-  }
-  // The `level` rows of one input coefficient are contiguous; while the group works through
-  // them, the next coefficient's rows stream in (fft/prefetch_stream.h).
-  const std::size_t rowsBytes = level * outputSize * sizeof(uint64_t);
-  const std::size_t prefetchSteps = count * ((outputSize + 3) / 4);
-  for (std::size_t i = 0; i < key.inputDimension(); ++i) {
-    for (std::size_t g = 0; g < count; ++g) decompose(in[g][i], decomposition, digits[g], 1);
-    PrefetchStream nextRows;
-    if (i + 1 < key.inputDimension()) nextRows = PrefetchStream(key.fullRows(i + 1), rowsBytes, prefetchSteps);
-    // phase(out) = b - sum_i sum_j d_ij * (s_i q/B^(j+1) + noise) ~ b - sum_i a_i s_i.
-    for (std::size_t g = 0; g < count; ++g) {
-      kernels.subtractDigitCombination(out[g], key.fullRows(i), outputSize, digits[g], decomposition.level, outputSize,
-                                       nextRows);
-    }
+  } else {
+    keyswitchGroupFull(key, in, out, count, kernels, digits);
   }
 }
 
